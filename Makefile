@@ -1,0 +1,48 @@
+# medkb: `make site` builds the example knowledge base, `make test` runs the suite.
+# Both create .venv on a fresh machine and install what they need.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.medkb-installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test test-fast chromium bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the package metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install -y chromium'" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+# Everything but the browser tests.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m 'not browser'
+
+bench: $(STAMP)
+	$(BIN)/python bench/citations.py
+
+clean:
+	rm -rf site bench/out .pytest_cache

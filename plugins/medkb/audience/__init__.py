@@ -1,0 +1,1 @@
+"""The medkb/audience plugin."""

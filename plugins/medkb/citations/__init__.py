@@ -1,0 +1,1 @@
+"""The medkb/citations plugin."""

@@ -1,0 +1,1 @@
+"""The medkb/disclaimer plugin."""

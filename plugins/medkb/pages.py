@@ -1,0 +1,48 @@
+"""Helpers that connect MkDocs pages to medkb's plain-Python core."""
+
+from __future__ import annotations
+
+import os
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+
+from medkb.frontmatter import decode_source, split_front_matter, yaml_error
+
+
+def page_source_path(page: Page, config: MkDocsConfig) -> str:
+    """The page's path as an editor sees it: relative to the ``mkdocs.yml`` folder."""
+    abs_path = page.file.abs_src_path
+    if abs_path is None:
+        return page.file.src_uri
+    root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+    rel = os.path.relpath(abs_path, root)
+    return abs_path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def read_page_bytes(page: Page) -> bytes:
+    """The raw bytes of a page's source (generated pages included)."""
+    if page.file.abs_src_path is None:
+        return page.file.content_bytes
+    with open(page.file.abs_src_path, "rb") as f:
+        return f.read()
+
+
+def read_page_body(page: Page, path: str) -> str:
+    """The body of a non-article page, never losing a line to MkDocs' meta reader.
+
+    MkDocs treats ``Key: value`` lines at the top of a page without ``---`` as
+    metadata and drops them; here such a page keeps its whole text.  Front
+    matter that YAML cannot read is an error instead of being ignored.
+    """
+    text = decode_source(read_page_bytes(page), path)
+    yaml_text, body, body_line = split_front_matter(text, path)
+    if yaml_text is None:
+        page.meta = {}
+        return text
+    try:
+        yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as e:
+        raise yaml_error(e, path, 1, yaml_text.count("\n")) from None
+    return body

@@ -1,0 +1,1 @@
+"""Review status, the advisory board and the approval workflow."""

@@ -1,0 +1,33 @@
+"""Configuration schema of the ``medkb/review`` plugin."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class ReviewConfig(Config):
+    """Options of ``medkb/review``."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it from ``mkdocs.yml``."""
+
+    articles_dir = c.Type(str, default="articles")
+    """Folder of ``docs_dir`` whose pages are articles (validated front matter)."""
+
+    editorial_policy = c.Type(str, default="editorial-policy.md")
+    """Page linked as "View editorial policy" (path in ``docs_dir``)."""
+
+    board_page = c.Type(str, default="board.md")
+    """Page linked from the board line (path in ``docs_dir``)."""
+
+    board_line_title = c.Type(str, default="Medical Advisory Board")
+    board_line_text = c.Type(str, default="All articles are reviewed for accuracy by our Medical Advisory Board")
+    tracker_title = c.Type(str, default="Article Review Status")
+    updated_label = c.Type(str, default="Last updated:")
+    policy_label = c.Type(str, default="View editorial policy")
+    pending_banner = c.Type(
+        str, default="Educational purpose only • Exercise caution as content is pending human review"
+    )
+    date_format = c.Type(str, default="%B %-d, %Y")
+    """``strftime`` format of dates shown to readers (default: December 17, 2025)."""

@@ -1,0 +1,87 @@
+"""Shared fixtures: real MkDocs builds of small sites in ``tmp_path``."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@dataclass
+class BuiltSite:
+    """A site built in a temporary folder."""
+
+    root: Path
+    site_dir: Path
+
+    def html(self, url_path: str) -> str:
+        """The HTML of a built page, e.g. ``articles/x/``."""
+        return (self.site_dir / url_path / "index.html").read_text(encoding="utf-8")
+
+    def soup(self, url_path: str) -> BeautifulSoup:
+        """The parsed HTML of a built page."""
+        return BeautifulSoup(self.html(url_path), "html.parser")
+
+
+def article(title: str = "Is this a test article?", status: str = "submitted", body: str = "## Section\n\nText.\n", **extra: Any) -> str:
+    """Markdown of a valid article with the given front matter."""
+    fm: dict[str, Any] = {"title": title, "review": {"status": status, "updated": "2025-12-17"}}
+    fm.update(extra)
+    return "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n\n" + body
+
+
+def write_site(root: Path, pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None) -> Path:
+    """Write ``mkdocs.yml``, ``content/`` and optionally ``references.bib``."""
+    cfg: dict[str, Any] = {
+        "site_name": "Test KB",
+        "docs_dir": "content",
+        "site_dir": "site",
+        "theme": {"name": "material", "custom_dir": str(REPO / "overrides"), "font": False},
+        "plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"],
+        "markdown_extensions": ["attr_list", "admonition", "tables", {"toc": {"permalink": True}}],
+    }
+    if config:
+        cfg.update(config)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(cfg, sort_keys=False), encoding="utf-8")
+    pages = {"index.md": "# Home\n", **pages}
+    for name, text in pages.items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
+    if bib is not None:
+        (root / "references.bib").write_text(bib, encoding="utf-8")
+    return root
+
+
+def build_site(root: Path, strict: bool = True) -> BuiltSite:
+    """Build with MkDocs' own API, as ``mkdocs build [--strict]`` does."""
+    cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
+    build(cfg)
+    return BuiltSite(root=root, site_dir=Path(cfg.site_dir))
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., BuiltSite]:
+    """Write and build a site in ``tmp_path``: ``make_site({"articles/a.md": ...})``."""
+
+    def _make(pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None, strict: bool = True) -> BuiltSite:
+        write_site(tmp_path, pages, config, bib)
+        return build_site(tmp_path, strict=strict)
+
+    return _make

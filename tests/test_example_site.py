@@ -1,0 +1,51 @@
+"""End to end: the example knowledge base builds with --strict."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO, BuiltSite, build_site
+
+ARTICLES = [
+    "occipital-nerve-blocks-trigger-point-injections",
+    "low-back-pain-imaging",
+    "sore-throat-antibiotics",
+    "hypertension-blood-pressure-target",
+]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    root = tmp_path_factory.mktemp("example")
+    for name in ("mkdocs.yml", "references.bib", "board.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    return build_site(root, strict=True)
+
+
+def test_every_article_has_title_and_review_header(example: BuiltSite) -> None:
+    for slug in ARTICLES:
+        soup = example.soup(f"articles/{slug}")
+        assert soup.h1 and soup.h1.get_text().endswith("?"), slug
+        review = soup.select_one(".kb-review")
+        assert review is not None, slug
+        assert review["data-kb-status"] in {"submitted", "under-review", "approved", "changes-pending"}
+        assert review.select_one("a.kb-policy-link")["href"] == "../../editorial-policy/"
+        assert review.select_one(".kb-board-line a")["href"] == "../../board/"
+
+
+def test_home_links_every_article(example: BuiltSite) -> None:
+    soup = BeautifulSoup((example.site_dir / "index.html").read_text(), "html.parser")
+    hrefs = {a["href"] for a in soup.select("article a")}
+    for slug in ARTICLES:
+        assert f"articles/{slug}/" in hrefs
+
+
+def test_no_request_to_font_cdns(example: BuiltSite) -> None:
+    for page in example.site_dir.rglob("*.html"):
+        assert "fonts.googleapis.com" not in page.read_text(), page
