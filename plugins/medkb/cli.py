@@ -1,0 +1,120 @@
+"""The ``medkb`` command for editors and reviewers."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from medkb.article import Article, load_article
+from medkb.frontmatter import FrontMatterError
+
+
+def slugify(title: str) -> str:
+    """A file name for an article title: lowercase ASCII words joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    return "-".join(words[:12]) or "article"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def find_articles(paths: Sequence[str], articles_dir: Path) -> list[Path]:
+    """Markdown files named on the command line, or every article."""
+    if not paths:
+        return sorted(articles_dir.rglob("*.md"))
+    found: list[Path] = []
+    for p in map(Path, paths):
+        found.extend(sorted(p.rglob("*.md")) if p.is_dir() else [p])
+    return found
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create an article with valid front matter, status submitted."""
+    folder = Path(args.dir)
+    path = folder / f"{slugify(args.title)}.md"
+    if path.exists():
+        print(f"{path}: already exists; choose another title or edit that article", file=sys.stderr)
+        return 1
+    front = {
+        "title": args.title,
+        "review": {"status": "submitted", "updated": (args.date or dt.date.today().isoformat()), "history": []},
+    }
+    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n## Answer\n\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.encode("utf-8"))
+    # The new file must pass the same validation as every other article.
+    load_article(path)
+    print(path)
+    return 0
+
+
+def check_article(path: Path) -> tuple[Article | None, list[str]]:
+    """Validate one article; return it and its problems as ``path:line: message``."""
+    try:
+        article = load_article(path)
+    except FrontMatterError as e:
+        return None, [str(e)]
+    except OSError as e:
+        return None, [f"{path}: cannot read ({e.strerror})"]
+    return article, [str(w) for w in article.warnings]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate articles; print problems; exit 1 if there are any."""
+    problems: list[str] = []
+    files = find_articles(args.paths, Path(args.dir))
+    for path in files:
+        problems.extend(check_article(path)[1])
+    for line in problems:
+        print(line)
+    print(f"medkb check: {len(files)} article(s), {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    new = sub.add_parser("new", help="create an article with valid front matter (status: submitted)")
+    new.add_argument("title", help="the clinical question the article answers")
+    new.add_argument("--dir", default="content/articles", help="articles folder (default: content/articles)")
+    new.add_argument("--date", help="'Last updated' date, YYYY-MM-DD (default: today)")
+    new.set_defaults(func=cmd_new)
+    check = sub.add_parser("check", help="validate articles; print path:line: message; exit 1 on problems")
+    check.add_argument("paths", nargs="*", help="articles or folders (default: every article)")
+    check.add_argument("--dir", default="content/articles", help="articles folder (default: content/articles)")
+    check.set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``medkb`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The ``medkb`` command, run as editors run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from medkb.article import load_article
+
+MEDKB = [sys.executable, "-m", "medkb.cli"]
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*MEDKB, *args], cwd=cwd, capture_output=True, text=True, env={**os.environ})
+
+
+def test_new_creates_a_valid_article(tmp_path: Path) -> None:
+    result = run(tmp_path, "new", "Is <b>café</b> safe: yes or no?", "--date", "2025-12-17")
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / result.stdout.strip()
+    assert path == tmp_path / "content/articles/is-b-cafe-b-safe-yes-or-no.md"
+    art = load_article(path)
+    assert art.title == "Is <b>café</b> safe: yes or no?"
+    assert art.review.status.value == "submitted"
+    assert run(tmp_path, "new", "Is <b>café</b> safe: yes or no?").returncode == 1
+
+
+def test_check_reports_path_line_message(tmp_path: Path) -> None:
+    folder = tmp_path / "content/articles"
+    folder.mkdir(parents=True)
+    (folder / "good.md").write_text("---\ntitle: T\nreview: {status: submitted, updated: 2025-12-17}\n---\n")
+    (folder / "bad.md").write_text("---\ntitle: T\nreview:\n  status: Published\n  updated: 2025-12-17\n---\n")
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/articles/bad.md:4: review.status: 'Published' is not a review status; allowed: submitted, under-review, approved"
+    ]
+    assert run(tmp_path, "check", "content/articles/good.md").returncode == 0
+
+
+def test_check_passes_on_the_example_knowledge_base() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    result = run(repo, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
