@@ -11,3 +11,24 @@ class CitationsConfig(Config):
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it from ``mkdocs.yml``."""
+
+    bibliography = c.ListOfItems(c.File(exists=True), default=["references.bib"])
+    """BibTeX files every page may cite (paths relative to ``mkdocs.yml``)."""
+
+    style = c.Type(str, default="vancouver")
+    """Reference style: ``vancouver`` (AMA-like), or a pybtex style such as ``unsrt`` or ``plain``."""
+
+    compress = c.Type(bool, default=True)
+    """Print three or more consecutive numbers as a range (``1–3``)."""
+
+    heading = c.Type(str, default="References")
+    """Heading of the reference list."""
+
+    marker = c.Type(str, default="[references]")
+    """A paragraph holding only this text is replaced by the reference list."""
+
+    type_labels = c.DictOfItems(c.Type(str), default={})
+    """Reader-facing labels by ``medkb_type`` (``guideline: Clinical guideline``)."""
+
+    cache_dir = c.Type(str, default=".cache/medkb")
+    """Where parsed and formatted references are kept between builds (relative to ``mkdocs.yml``)."""

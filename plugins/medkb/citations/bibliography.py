@@ -1,0 +1,213 @@
+"""Strict loading of BibTeX files with pybtex.
+
+pybtex's lenient mode invents keys for broken entries, replaces undefined
+``@string`` macros with nothing and keeps entries an editor commented out with
+``%``.  Here the first problem stops the load with the file and line, and a
+line whose first character is ``%`` outside a field value is a comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybtex.database import BibliographyData, BibliographyDataError, Entry
+from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
+from pybtex.scanner import PybtexError, PybtexSyntaxError
+
+from medkb.frontmatter import FrontMatterError
+
+
+class BibliographyError(FrontMatterError):
+    """A problem in a ``.bib`` file, located by path and line."""
+
+
+@dataclass
+class Bibliography:
+    """Entries of one or more ``.bib`` files, looked up case-insensitively."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    """Entries by lower-cased key."""
+    sources: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """``(path, line)`` of each entry, by lower-cased key."""
+    digest: str = ""
+    """SHA-256 over the files' bytes: changes whenever any entry can change."""
+
+    def get(self, key: str) -> Entry | None:
+        """The entry for ``key`` (case-insensitive), or ``None``."""
+        return self.entries.get(key.lower())
+
+    def canonical_key(self, key: str) -> str | None:
+        """The key as the ``.bib`` file spells it."""
+        entry = self.entries.get(key.lower())
+        return entry.key if entry is not None else None
+
+    def merged(self, other: Bibliography) -> Bibliography:
+        """This bibliography plus ``other``; a key defined in both is an error."""
+        for key, (path, line) in other.sources.items():
+            if key in self.sources:
+                first_path, first_line = self.sources[key]
+                raise BibliographyError(
+                    path, line, f"duplicate entry key '{other.entries[key].key}' (also defined at {first_path}:{first_line})"
+                )
+        digest = hashlib.sha256((self.digest + other.digest).encode()).hexdigest()
+        return Bibliography({**self.entries, **other.entries}, {**self.sources, **other.sources}, digest)
+
+
+def blank_comment_lines(text: str) -> str:
+    """Blank ``%`` comment lines outside field values, keeping line numbers.
+
+    A ``%`` line at brace depth 0 (between entries) or 1 (between the fields
+    of an entry) is a comment; inside a braced value it is text.
+    """
+    out: list[str] = []
+    depth = 0
+    for line in text.split("\n"):
+        if depth <= 1 and line.lstrip().startswith("%"):
+            out.append("")
+            continue
+        out.append(line)
+        escaped = False
+        for char in line:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth = max(depth - 1, 0)
+    return "\n".join(out)
+
+
+class _StrictParser(Parser):
+    """pybtex's BibTeX parser that stops at the first problem, with its line."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(encoding="utf-8")
+        self.path = path
+        self.entry_line = 1
+        self.lines: dict[str, int] = {}
+
+    def handle_error(self, error: Exception) -> None:
+        if isinstance(error, PybtexSyntaxError):
+            message = str(error.args[0]) if error.args else str(error)
+            line = error.lineno or self.entry_line
+            if error.error_type == "syntax error" and line != self.entry_line:
+                message += f" (in the entry starting on line {self.entry_line}: are its braces balanced?)"
+            if error.error_type == "undefined string":
+                message = f"undefined @string macro '{message}'; define it with @string{{{message} = {{...}}}} or put the value in braces"
+            raise BibliographyError(self.path, line, f"BibTeX {error.error_type}: {message}")
+        if isinstance(error, DuplicateField):
+            raise BibliographyError(self.path, self._field_line(error), f"{error}; keep one")
+        raise BibliographyError(self.path, self.entry_line, str(error))
+
+    def _field_line(self, error: DuplicateField) -> int:
+        # pybtex names the field but not its line: the second occurrence is it.
+        name = str(error).rsplit(" duplicate ", 1)[-1].removesuffix(" field")
+        lines = self.text.split("\n")
+        seen = 0
+        for number in range(self.entry_line, len(lines) + 1):
+            if re.match(rf"\s*{re.escape(name)}\s*=", lines[number - 1], re.IGNORECASE) or re.search(
+                rf"[{{,]\s*{re.escape(name)}\s*=", lines[number - 1], re.IGNORECASE
+            ):
+                seen += 1
+                if seen == 2:
+                    return number
+        return self.entry_line
+
+    def _check_between(self, text: str, start: int, end: int) -> None:
+        # Text between entries is a comment to BibTeX, so a stray '}' that
+        # closed an entry early would silently drop the fields after it.
+        gap = text[start:end]
+        for offset, char in enumerate(gap):
+            if char in "{}=":
+                line = text.count("\n", 0, start + offset) + 1
+                raise BibliographyError(
+                    self.path, line, f"'{char}' outside any entry: an earlier entry was closed too soon (unbalanced braces?)"
+                )
+
+    def parse_string(self, text: str) -> BibliographyData:
+        self.text = text
+        self.unnamed_entry_counter = 1
+        entries = LowLevelParser(
+            text,
+            keyless_entries=False,
+            handle_error=self.handle_error,
+            want_entry=self.data.want_entry,
+            filename=self.path,
+            macros=self.macros,
+        )
+        iterator = iter(entries)
+        previous_end = 0
+        while True:
+            try:
+                command, body = next(iterator)
+            except StopIteration:
+                self._check_between(text, previous_end, len(text))
+                break
+            self._check_between(text, previous_end, entries.command_start)
+            previous_end = entries.pos
+            self.entry_line = text.count("\n", 0, entries.command_start) + 1
+            kind = command.lower()
+            if kind == "string":
+                continue
+            if kind == "preamble":
+                self.process_preamble(*body)
+                continue
+            key = body[0]
+            if key.lower() in self.lines:
+                raise BibliographyError(
+                    self.path,
+                    self.entry_line,
+                    f"duplicate entry key '{key}' (first defined on line {self.lines[key.lower()]}; keys are case-insensitive)",
+                )
+            self.lines[key.lower()] = self.entry_line
+            try:
+                self.process_entry(command, *body)
+            except BibliographyDataError as e:
+                raise BibliographyError(self.path, self.entry_line, str(e)) from None
+        return self.data
+
+
+def parse_bibtex(text: str, path: str) -> Bibliography:
+    """Parse BibTeX text strictly; every error names ``path`` and a line."""
+    parser = _StrictParser(path)
+    try:
+        data = parser.parse_string(blank_comment_lines(text))
+    except BibliographyError:
+        raise
+    except PybtexError as e:  # pragma: no cover - every known error is located above
+        raise BibliographyError(path, None, str(e)) from None
+    bib = Bibliography(digest=hashlib.sha256(text.encode()).hexdigest())
+    for key, entry in data.entries.items():
+        bib.entries[key.lower()] = entry
+        bib.sources[key.lower()] = (path, parser.lines[key.lower()])
+    for key, entry in bib.entries.items():
+        target = entry.fields.get("crossref")
+        if target is not None and target.lower() not in bib.entries:
+            path_, line = bib.sources[key]
+            raise BibliographyError(path_, line, f"entry '{entry.key}' has crossref '{target}', which is not in the file")
+    return bib
+
+
+def load_bibliography(files: list[Path], display: dict[Path, str] | None = None) -> Bibliography:
+    """Load and merge ``.bib`` files; a key defined twice is an error."""
+    result = Bibliography(digest=hashlib.sha256(b"").hexdigest())
+    for file in files:
+        path = (display or {}).get(file, str(file))
+        try:
+            raw = file.read_bytes()
+        except OSError as e:
+            raise BibliographyError(path, None, f"cannot read bibliography ({e.strerror})") from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise BibliographyError(
+                path, line, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file as UTF-8"
+            ) from None
+        result = result.merged(parse_bibtex(text.replace("\r\n", "\n"), path))
+    return result

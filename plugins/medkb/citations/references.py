@@ -1,0 +1,48 @@
+"""The references a page can cite: a bibliography plus formatting, memoised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from medkb.citations.bibliography import Bibliography
+from medkb.citations.style import FormattedReference, format_reference
+
+
+@dataclass
+class ReferenceCatalog:
+    """Looks up and formats entries; each entry is formatted at most once.
+
+    ``cache`` may be shared between catalogs (the site's and a page's with
+    extra ``.bib`` files) and survives rebuilds while the bibliography's
+    digest, the style and the labels stay the same.
+    """
+
+    bibliography: Bibliography
+    style: str = "vancouver"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    cache: dict[tuple[str, str], FormattedReference] = field(default_factory=dict)
+    formatted: int = 0
+    """How many entries this catalog formatted (not served from the cache)."""
+
+    def canonical_key(self, key: str) -> str | None:
+        """The key as the ``.bib`` spells it, or ``None`` when unknown."""
+        return self.bibliography.canonical_key(key)
+
+    def lookup(self, key: str) -> FormattedReference | None:
+        """The formatted reference for ``key`` (case-insensitive), or ``None``."""
+        entry = self.bibliography.get(key)
+        if entry is None:
+            return None
+        source = self.bibliography.sources[key.lower()][0]
+        cache_key = (source, key.lower())
+        cached = self.cache.get(cache_key)
+        if cached is None:
+            cached = format_reference(entry, self.style, self.labels)
+            self.cache[cache_key] = cached
+            self.formatted += 1
+        return cached
+
+    def with_bibliography(self, extra: Bibliography) -> ReferenceCatalog:
+        """A catalog of these entries plus ``extra``, sharing the format cache."""
+        return ReferenceCatalog(self.bibliography.merged(extra), self.style, self.labels, self.cache)
