@@ -64,8 +64,7 @@ def write_site(root: Path, pages: dict[str, str | bytes], config: dict[str, Any]
             path.write_bytes(text)
         else:
             path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
-    if bib is not None:
-        (root / "references.bib").write_text(bib, encoding="utf-8")
+    (root / "references.bib").write_text(bib or "", encoding="utf-8")
     return root
 
 

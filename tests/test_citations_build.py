@@ -1,0 +1,125 @@
+"""Citations through real MkDocs builds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import BuiltSite, article, build_site, write_site
+
+Make = Callable[..., BuiltSite]
+BIB = (Path(__file__).parent / "fixtures" / "test.bib").read_text(encoding="utf-8")
+
+
+def messages(caplog: pytest.LogCaptureFixture, level: str = "WARNING") -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == level]
+
+
+def test_article_gets_numbers_and_typed_reference_list(make_site: Make) -> None:
+    body = "## Section\n\n- First claim [@beta].\n- Second [@alpha; @beta].\n- Third [@delta].\n"
+    site = make_site({"articles/a.md": article(body=body)}, bib=BIB)
+    soup = site.soup("articles/a")
+    cites = soup.select("sup.kb-cite")
+    assert [c.get_text() for c in cites] == ["1", "1, 2", "3"]
+    items = soup.select("ol.kb-references > li")
+    assert [li["id"] for li in items] == ["ref-beta", "ref-alpha", "ref-delta"]
+    assert [li.select_one(".kb-ref-type").get_text() for li in items] == ["Research", "Research", "Guideline"]
+    # Every number links to an entry on the page and every entry links back.
+    ids = {el["id"] for el in soup.select("[id]")}
+    for a in soup.select("sup.kb-cite a"):
+        assert a["href"].lstrip("#") in ids
+    for a in soup.select(".kb-backrefs a"):
+        assert a["href"].lstrip("#") in ids
+    # The reference list is in the table of contents.
+    assert soup.select_one('.md-nav--secondary a[href="#references"]') is not None
+
+
+def test_unknown_key_fails_strict_with_path_and_line(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    body = "## Section\n\nFine [@alpha].\n\nBroken [@nosuchkey].\n"
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article(body=body)}, bib=BIB)
+    # Front matter is lines 1-6, a blank line, then the body: '[@nosuchkey]' is on line 12.
+    assert "medkb: content/articles/a.md:12: unknown citation key 'nosuchkey'" in messages(caplog)
+
+
+def test_unknown_key_without_strict_shows_a_marker(make_site: Make) -> None:
+    site = make_site({"articles/a.md": article(body="Broken [@nosuchkey].\n")}, bib=BIB, strict=False)
+    marker = site.soup("articles/a").select_one("sup.kb-cite .kb-cite-missing")
+    assert marker is not None and marker.get_text() == "?nosuchkey"
+
+
+def test_case_variant_warns(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"notes.md": "# Notes\n\nA [@Alpha].\n"}, bib=BIB)
+    assert "medkb: content/notes.md:3: citation key 'Alpha' differs in case from the entry 'alpha'; write 'alpha'" in messages(caplog)
+
+
+@pytest.mark.parametrize(
+    ("bib", "needle"),
+    [
+        ("@article{a, title={T}}\n@article{A, title={U}}\n", "references.bib:2: duplicate entry key 'A'"),
+        ("@article{a,\n journal = nejm}\n", "references.bib:2: BibTeX undefined string"),
+        ("@article{a,\n title = {x}}},\n}\n", "references.bib:2: '}' outside any entry"),
+    ],
+)
+def test_bad_bibliography_stops_the_build(make_site: Make, caplog: pytest.LogCaptureFixture, bib: str, needle: str) -> None:
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article()}, bib=bib, strict=False)
+    assert any(m.startswith(needle) for m in messages(caplog, "ERROR")), messages(caplog, "ERROR")
+
+
+def test_non_utf8_bibliography(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write_site(tmp_path, {"articles/a.md": article()})
+    (tmp_path / "references.bib").write_bytes(b"@article{a, title={\xff}}\n")
+    with pytest.raises(Abort):
+        build_site(tmp_path)
+    assert any(m.startswith("references.bib:1: not valid UTF-8") for m in messages(caplog, "ERROR"))
+
+
+def test_article_bibliography_adds_entries(tmp_path: Path, make_site: Make) -> None:
+    (tmp_path / "content" / "articles").mkdir(parents=True)
+    (tmp_path / "content" / "articles" / "extra.bib").write_text("@book{local, title={Local Book}, year={2001}}\n")
+    site = make_site(
+        {"articles/a.md": article(body="A [@local] and [@alpha].\n", bibliography=["extra.bib"]), "articles/b.md": article(body="B [@alpha].\n")},
+        bib=BIB,
+        config={"exclude_docs": "*.bib"},
+    )
+    assert [li["id"] for li in site.soup("articles/a").select("ol.kb-references li")] == ["ref-local", "ref-alpha"]
+
+
+def test_style_and_labels_are_configurable(make_site: Make) -> None:
+    site = make_site(
+        {"articles/a.md": article(body="A [@delta].\n")},
+        bib=BIB,
+        config={"plugins": ["search", "medkb/review", {"medkb/citations": {"style": "unsrt", "heading": "Sources", "type_labels": {"guideline": "Practice guideline"}}}]},
+    )
+    soup = site.soup("articles/a")
+    assert soup.select_one("#references").get_text().startswith("Sources")
+    assert soup.select_one(".kb-ref-type").get_text() == "Practice guideline"
+
+
+def test_unknown_style_is_a_config_error(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article()}, bib=BIB, config={"plugins": ["medkb/review", {"medkb/citations": {"style": "nope"}}]})
+    assert any("style 'nope' is not a pybtex formatting style" in m for m in messages(caplog, "ERROR"))
+
+
+def test_rebuild_from_cache_is_identical(tmp_path: Path) -> None:
+    body = "## S\n\nA [@alpha; @beta]. B [@gamma, p. 4]. C [@alpha].\n"
+    write_site(tmp_path, {"articles/a.md": article(body=body)}, bib=BIB)
+    first = build_site(tmp_path).html("articles/a")
+    cache = list((tmp_path / ".cache" / "medkb").glob("citations-*.pickle"))
+    assert len(cache) == 1
+    from medkb.citations import cache as cache_module
+
+    cache_module._MEMORY.clear()  # a fresh process: only the disk cache is left
+    assert build_site(tmp_path).html("articles/a") == first
+    # Changing the bibliography changes the key: the old cache is not used.
+    (tmp_path / "references.bib").write_text(BIB.replace("Alpha trial", "Alpha trial, revised"), encoding="utf-8")
+    third = build_site(tmp_path).html("articles/a")
+    assert "Alpha trial, revised" in third and "Alpha trial, revised" not in first
+    assert len(list((tmp_path / ".cache" / "medkb").glob("citations-*.pickle"))) == 1

@@ -1,0 +1,196 @@
+"""Exact-HTML tests of the ``[@key]`` Markdown extension."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+
+from medkb.citations.bibliography import load_bibliography, parse_bibtex
+from medkb.citations.extension import CitationsExtension
+from medkb.citations.references import ReferenceCatalog
+
+BIB = Path(__file__).parent / "fixtures" / "test.bib"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> ReferenceCatalog:
+    return ReferenceCatalog(load_bibliography([BIB]))
+
+
+def convert(src: str, catalog: ReferenceCatalog, *extensions: object, **options: object) -> tuple[str, CitationsExtension]:
+    ext = CitationsExtension(catalog, **options)  # type: ignore[arg-type]
+    md = markdown.Markdown(extensions=[ext, *extensions])  # type: ignore[list-item]
+    return md.convert(src), ext
+
+
+def sups(html: str) -> list[str]:
+    """The visible text of each citation."""
+    return [re.sub(r"<[^>]+>", "", s) for s in re.findall(r'<sup class="kb-cite"[^>]*>(.*?)</sup>', html)]
+
+
+def test_single_citation_exact_html(catalog: ReferenceCatalog) -> None:
+    html, ext = convert("Claim [@alpha].", catalog)
+    assert html == (
+        '<p>Claim<sup class="kb-cite" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha" '
+        'title="Smith J, Lee K. Alpha trial. Journal of Tests. 2020;1(2):3-4.">1</a></sup>.</p>\n'
+        '<div class="kb-references-section">\n'
+        '<h2 id="references">References</h2>\n'
+        '<ol class="kb-references">\n'
+        '<li data-kb-type="research" id="ref-alpha"><span class="kb-ref-type">Research</span> '
+        '<span class="kb-ref-text">Smith J, Lee K. Alpha trial. <em>Journal of Tests</em>. 2020;1(2):3-4.</span> '
+        '<a class="kb-ref-link" href="https://doi.org/10.1000/alpha">doi:10.1000/alpha</a>'
+        '<span class="kb-backrefs"> <a aria-label="Back to citation" href="#cite-1">\u2191</a></span></li>\n'
+        "</ol>\n"
+        "</div>"
+    )
+    assert ext.state.order == ["alpha"] and ext.state.problems == []
+
+
+def test_numbers_follow_first_appearance_and_repeat(catalog: ReferenceCatalog) -> None:
+    html, ext = convert("A [@beta]. B [@alpha]. C [@beta]. D [@gamma; @alpha].", catalog)
+    assert sups(html) == ["1", "2", "1", "2, 3"]
+    assert ext.state.order == ["beta", "alpha", "gamma"]
+    items = re.findall(r'<li data-kb-type="[^"]+" id="ref-([^"]+)"', html)
+    assert items == ["beta", "alpha", "gamma"]
+
+
+def test_multiple_keys_sorted_and_compressed(catalog: ReferenceCatalog) -> None:
+    src = "One [@alpha]. Two [@beta]. Three [@gamma]. Four [@delta]. Five [@epsilon].\n\nAll [@epsilon; @gamma; @alpha; @delta]."
+    html, _ = convert(src, catalog)
+    assert sups(html)[-1] == "1, 3\u20135"
+    html, _ = convert("x [@gamma; @alpha; @beta]", catalog)
+    assert sups(html) == ["1\u20133"]
+    assert html.count('href="#ref-') == 2  # one link per range end: 1 and 3
+
+
+def test_compression_can_be_turned_off(catalog: ReferenceCatalog) -> None:
+    html, _ = convert("x [@gamma; @alpha; @beta]", catalog, compress=False)
+    assert sups(html) == ["1, 2, 3"]
+
+
+def test_locators_are_kept(catalog: ReferenceCatalog) -> None:
+    html, _ = convert("x [@alpha, p. 12] y [@beta, chap. 3] z [@alpha; @beta, pp. 4--6]", catalog)
+    assert sups(html) == ["1(p12)", "2(ch3)", "1, 2(pp4-6)"]
+    assert 'aria-label="Reference 1, p. 12"' in html
+
+
+@pytest.mark.parametrize("key", ["d'Aspremont-1998", "smith:2020", "Tèst"])
+def test_keys_as_bibtex_allows(catalog: ReferenceCatalog, key: str) -> None:
+    html, ext = convert(f"x [@{key}]", catalog)
+    assert ext.state.problems == [] and sups(html) == ["1"]
+    assert ext.state.order == [key]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "`[@alpha]` in code",
+        "```\n[@alpha]\n```",
+        "    [@alpha] indented code",
+        "[text](https://example.org/[@alpha])",
+        "<https://example.org/[@alpha]>",
+        "mail a@b.com or <a@b.com>",
+        "git@host:org/repo and @handle",
+        r"an escaped \[@alpha]",
+        '<span title="[@alpha]">raw HTML</span>',
+        "[@alpha](https://example.org)",
+        "[@ not a key]",
+    ],
+)
+def test_never_a_citation(catalog: ReferenceCatalog, src: str) -> None:
+    html, ext = convert(src, catalog, "fenced_code")
+    assert "kb-cite" not in html and "kb-references" not in html
+    assert ext.state.order == [] and ext.state.problems == []
+
+
+def test_page_without_citations_is_byte_identical(catalog: ReferenceCatalog) -> None:
+    src = "# T\n\nText with a@b.com, `code`, [a link](x.md) and \\[brackets].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    with_ext, _ = convert(src, catalog, "tables", "toc")
+    without = markdown.Markdown(extensions=["tables", "toc"]).convert(src)
+    assert with_ext == without
+
+
+def test_citations_in_blocks_number_in_reading_order(catalog: ReferenceCatalog) -> None:
+    src = """\
+- list [@alpha]
+
+| a | b |
+|---|---|
+| cell [@beta] | x |
+
+!!! note "Note"
+    admonition [@gamma]
+
+??? info "Details"
+    details [@delta]
+
+=== "Tab"
+    tab [@epsilon]
+
+Footnote[^1] and [@alpha].
+
+[^1]: In a footnote [@smith:2020].
+"""
+    html, ext = convert(
+        src, catalog, "tables", "admonition", "pymdownx.details", "pymdownx.superfences", "footnotes", "pymdownx.tabbed"
+    )
+    assert ext.state.order == ["alpha", "beta", "gamma", "delta", "epsilon", "smith:2020"]
+    assert sups(html) == ["1", "2", "3", "4", "5", "1", "6"]
+    # The references sit before the footnotes, so both stay at the end.
+    assert html.index("kb-references") < html.index('class="footnote"')
+
+
+def test_heading_shows_number_but_not_in_slug_or_toc(catalog: ReferenceCatalog) -> None:
+    ext = CitationsExtension(catalog)
+    md = markdown.Markdown(extensions=[ext, "toc"])
+    html = md.convert("## Evidence [@alpha]\n\n## Evidence\n")
+    assert '<h2 id="evidence">Evidence<sup class="kb-cite"' in html
+    assert '<h2 id="evidence_1">Evidence</h2>' in html
+    assert [t["name"] for t in md.toc_tokens] == ["Evidence", "Evidence", "References"]  # type: ignore[attr-defined]
+    assert "kb-cite" not in md.toc  # type: ignore[attr-defined]
+
+
+def test_unknown_key_is_a_visible_marker_and_a_problem(catalog: ReferenceCatalog) -> None:
+    html, ext = convert("x [@nope; @alpha]", catalog)
+    assert sups(html) == ["1, ?nope"]
+    assert '<span class="kb-cite-missing" title="Unknown citation key: nope">?nope</span>' in html
+    assert [p.message for p in ext.state.problems] == ["unknown citation key 'nope'"]
+    assert ext.state.order == ["alpha"]
+
+
+def test_case_variant_is_one_entry_and_a_problem(catalog: ReferenceCatalog) -> None:
+    html, ext = convert("x [@alpha] y [@ALPHA]", catalog)
+    assert sups(html) == ["1", "1"]
+    assert html.count("<li ") == 1
+    assert [p.message for p in ext.state.problems] == [
+        "citation key 'ALPHA' differs in case from the entry 'alpha'; write 'alpha'"
+    ]
+
+
+def test_marker_places_the_reference_list(catalog: ReferenceCatalog) -> None:
+    html, _ = convert("x [@alpha]\n\n[references]\n\n## After\n", catalog)
+    assert html.index("kb-references") < html.index("<h2>After</h2>")
+    assert "[references]" not in html
+
+
+def test_backlinks_to_every_citation(catalog: ReferenceCatalog) -> None:
+    html, _ = convert("a [@alpha] b [@alpha] c [@beta; @alpha]", catalog)
+    back = re.search(r'id="ref-alpha".*?<span class="kb-backrefs">(.*?)</span></li>', html).group(1)  # type: ignore[union-attr]
+    assert re.findall(r'href="#(cite-\d)">(\w)<', back) == [("cite-1", "a"), ("cite-2", "b"), ("cite-3", "c")]
+    for anchor in ("cite-1", "cite-2", "cite-3"):
+        assert f'id="{anchor}"' in html
+
+
+def test_hostile_bibtex_is_escaped_and_unsafe_links_dropped() -> None:
+    bib = parse_bibtex(
+        '@misc{evil,\n author = {<script>alert(1)</script>},\n title = {"><img src=x onerror=alert(2)>},\n'
+        " url = {javascript:alert(3)},\n medkb_type = {<b>x</b>},\n}\n",
+        "evil.bib",
+    )
+    html, _ = convert("x [@evil]", ReferenceCatalog(bib))
+    assert "<script>" not in html and "<img" not in html and "javascript:" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert 'title="&lt;script&gt;' in html or "title=\"&lt;script&gt;" in html
