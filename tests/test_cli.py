@@ -44,3 +44,34 @@ def test_check_passes_on_the_example_knowledge_base() -> None:
     repo = Path(__file__).resolve().parent.parent
     result = run(repo, "check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_reports_citation_problems_and_uncited_entries(tmp_path: Path) -> None:
+    from conftest import article, write_site
+
+    write_site(
+        tmp_path,
+        {
+            "articles/a.md": article(body="## S\n\nOK [@alpha].\n\nBad [@nosuch] and `[@incode]`.\n"),
+            "notes.md": "# Notes\n\nCites [@beta].\n",
+        },
+        bib="@article{alpha, title={A}}\n@article{beta, title={B}}\n\n@article{gamma, title={C}}\n",
+    )
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "content/articles/a.md:12: unknown citation key 'nosuch'",
+        "references.bib:4: note: entry 'gamma' is not cited by any page",
+    ]
+    # Checking one article lists only its problems, not uncited entries.
+    result = run(tmp_path, "check", "content/articles/a.md")
+    assert result.stdout.splitlines() == ["content/articles/a.md:12: unknown citation key 'nosuch'"]
+
+
+def test_check_reports_a_broken_bibliography(tmp_path: Path) -> None:
+    from conftest import article, write_site
+
+    write_site(tmp_path, {"articles/a.md": article()}, bib="@article{a, journal = nejm}\n")
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    assert result.stdout.startswith("references.bib:1: BibTeX undefined string")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from medkb.article import Article, load_article
+from medkb.article import load_article
+from medkb.check import SiteLayout, check_site, load_layout
 from medkb.frontmatter import FrontMatterError
 
 
@@ -71,27 +72,25 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_article(path: Path) -> tuple[Article | None, list[str]]:
-    """Validate one article; return it and its problems as ``path:line: message``."""
-    try:
-        article = load_article(path)
-    except FrontMatterError as e:
-        return None, [str(e)]
-    except OSError as e:
-        return None, [f"{path}: cannot read ({e.strerror})"]
-    return article, [str(w) for w in article.warnings]
-
-
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate articles; print problems; exit 1 if there are any."""
-    problems: list[str] = []
-    files = find_articles(args.paths, Path(args.dir))
-    for path in files:
-        problems.extend(check_article(path)[1])
-    for line in problems:
+    """Validate articles and citations; print problems; exit 1 if there are any."""
+    config = Path(args.config)
+    if config.is_file():
+        layout = load_layout(config)
+    else:
+        # Without mkdocs.yml only front matter can be checked.
+        layout = SiteLayout(root=Path.cwd(), docs_dir=Path(args.dir).parent, articles_dir=Path(args.dir).name, citations=False)
+    only = find_articles(args.paths, layout.docs_dir) if args.paths else None
+    report = check_site(layout, only)
+    for line in report.problems:
         print(line)
-    print(f"medkb check: {len(files)} article(s), {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    for line in report.notes:
+        print(line)
+    print(
+        f"medkb check: {report.checked} article(s), {len(report.problems)} problem(s), {len(report.notes)} note(s)",
+        file=sys.stderr,
+    )
+    return 1 if report.problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_new)
     check = sub.add_parser("check", help="validate articles; print path:line: message; exit 1 on problems")
     check.add_argument("paths", nargs="*", help="articles or folders (default: every article)")
-    check.add_argument("--dir", default="content/articles", help="articles folder (default: content/articles)")
+    check.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    check.add_argument("--dir", default="content/articles", help="articles folder when there is no mkdocs.yml")
     check.set_defaults(func=cmd_check)
     return parser
 

@@ -88,3 +88,9 @@ def key_slug(key: str) -> str:
     ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_key.lower()).strip("-")
     return slug or "ref"
+
+
+def line_of_key(markdown: str, key: str) -> int | None:
+    """1-based line of the first ``@key`` in Markdown source, to locate a warning."""
+    match = re.search(r"@" + re.escape(key) + r"(?![^\s,;\]\[{}.])", markdown)
+    return markdown.count("\n", 0, match.start()) + 1 if match else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,6 +16,7 @@ from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import catalog_key, load_catalog, save_catalog
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
+from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.pages import page_source_path, read_page_bytes
 
@@ -79,7 +79,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         path, markdown, offset = self._page_source
         state = self.extension.state
         for problem in state.problems:
-            line = _line_of_key(markdown, problem.key)
+            line = line_of_key(markdown, problem.key)
             where = f"{path}:{offset + line - 1}" if line else path
             log.warning(f"{where}: {problem.message}")
         self.cited[page.file.src_uri] = list(state.order)
@@ -125,12 +125,4 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _line_of_key(markdown: str, key: str) -> int | None:
-    """1-based line of the first ``@key`` in the Markdown, for a warning."""
-    match = re.search(r"@" + re.escape(key) + r"(?![^\s,;\]\[{}.])", markdown)
-    if match is None:
-        return None
-    return markdown.count("\n", 0, match.start()) + 1
 

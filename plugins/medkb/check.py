@@ -1,0 +1,123 @@
+"""What ``medkb check`` verifies, as plain functions over a site's files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from medkb.article import is_article, parse_article
+from medkb.citations.bibliography import BibliographyError, load_bibliography
+from medkb.citations.extension import CitationsExtension
+from medkb.citations.numbering import line_of_key
+from medkb.citations.references import ReferenceCatalog
+from medkb.frontmatter import FrontMatterError, decode_source, split_front_matter
+
+
+@dataclass
+class SiteLayout:
+    """The parts of ``mkdocs.yml`` that checking needs."""
+
+    root: Path
+    docs_dir: Path
+    articles_dir: str = "articles"
+    bibliography: list[Path] = field(default_factory=list)
+    markdown_extensions: list[Any] = field(default_factory=list)
+    mdx_configs: dict[str, Any] = field(default_factory=dict)
+    citations: bool = True
+
+
+@dataclass
+class CheckReport:
+    """Problems (fail the check) and notes (informational), as ``path:line: message``."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checked: int = 0
+
+
+def load_layout(config_file: Path) -> SiteLayout:
+    """Read ``mkdocs.yml`` through MkDocs itself (plugins, extensions, paths)."""
+    from mkdocs.config import load_config
+
+    cfg = load_config(str(config_file))
+    root = config_file.resolve().parent
+    layout = SiteLayout(
+        root=root,
+        docs_dir=Path(cfg.docs_dir),
+        markdown_extensions=list(cfg.markdown_extensions),
+        mdx_configs=dict(cfg.mdx_configs),
+    )
+    review = cfg.plugins.get("medkb/review")
+    if review is not None:
+        layout.articles_dir = review.config.articles_dir  # type: ignore[attr-defined]
+    citations = cfg.plugins.get("medkb/citations")
+    layout.citations = citations is not None and bool(citations.config.enabled)  # type: ignore[attr-defined]
+    if citations is not None:
+        layout.bibliography = [Path(p) for p in citations.config.bibliography]  # type: ignore[attr-defined]
+    return layout
+
+
+def _display(path: Path, root: Path) -> str:
+    rel = os.path.relpath(path, root)
+    return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+
+def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckReport:
+    """Validate articles and citations; list uncited entries when checking everything."""
+    report = CheckReport()
+    catalog: ReferenceCatalog | None = None
+    if layout.citations:
+        try:
+            catalog = ReferenceCatalog(load_bibliography(layout.bibliography, {p: _display(p, layout.root) for p in layout.bibliography}))
+        except BibliographyError as e:
+            report.problems.append(str(e))
+    docs = layout.docs_dir.resolve()
+    pages = sorted(docs.rglob("*.md")) if only is None else [p.resolve() for p in only]
+    cited: set[str] = set()
+    for file in pages:
+        path = _display(file, layout.root)
+        src_uri = file.relative_to(docs).as_posix() if file.is_relative_to(docs) else file.name
+        try:
+            text = decode_source(file.read_bytes(), path)
+            if is_article(src_uri, layout.articles_dir):
+                report.checked += 1
+                art = parse_article(text, path)
+                report.problems.extend(str(w) for w in art.warnings)
+                body, body_line, extra = art.body, art.body_line, art.bibliography
+            else:
+                _, body, body_line = split_front_matter(text, path)
+                extra = []
+        except FrontMatterError as e:
+            report.problems.append(str(e))
+            continue
+        except OSError as e:
+            report.problems.append(f"{path}: cannot read ({e.strerror})")
+            continue
+        if catalog is None or "[@" not in body:
+            continue
+        page_catalog = catalog
+        if extra:
+            try:
+                page_catalog = catalog.with_bibliography(load_bibliography([file.parent / b for b in extra]))
+            except BibliographyError as e:
+                report.problems.append(str(e))
+                continue
+        ext = CitationsExtension(page_catalog)
+        md = markdown.Markdown(extensions=[*layout.markdown_extensions, ext], extension_configs=layout.mdx_configs)
+        md.convert(body)
+        cited.update(key.lower() for key in ext.state.order)
+        for problem in ext.state.problems:
+            line = line_of_key(body, problem.key)
+            report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
+    if catalog is not None and only is None:
+        for key, entry in sorted(catalog.bibliography.entries.items(), key=lambda kv: catalog.bibliography.sources[kv[0]]):
+            if key not in cited:
+                bib_path, line = catalog.bibliography.sources[key]
+                report.notes.append(f"{bib_path}:{line}: note: entry '{entry.key}' is not cited by any page")
+    return report
