@@ -118,8 +118,42 @@ def test_rebuild_from_cache_is_identical(tmp_path: Path) -> None:
 
     cache_module._MEMORY.clear()  # a fresh process: only the disk cache is left
     assert build_site(tmp_path).html("articles/a") == first
+    (catalog,) = cache_module._MEMORY.values()
+    assert catalog.bibliography.entries == {}, "every cited entry came from the cache: nothing parsed"
+    # A newly cited entry parses the bibliography once, from the same files.
+    (tmp_path / "content" / "articles" / "b.md").write_text(article(body="D [@delta].\n"), encoding="utf-8")
+    assert "Delta guidance" in build_site(tmp_path).html("articles/b")
     # Changing the bibliography changes the key: the old cache is not used.
     (tmp_path / "references.bib").write_text(BIB.replace("Alpha trial", "Alpha trial, revised"), encoding="utf-8")
     third = build_site(tmp_path).html("articles/a")
     assert "Alpha trial, revised" in third and "Alpha trial, revised" not in first
     assert len(list((tmp_path / ".cache" / "medkb").glob("citations-*.pickle"))) == 1
+
+
+def test_hostile_bibliography_is_escaped_in_the_page(make_site: Make) -> None:
+    bib = (
+        '@misc{evil,\n author = {<script>alert(1)</script>},\n title = {"><img src=x onerror=alert(2)>},\n'
+        " url = {javascript:alert(3)},\n medkb_type = {<b>x</b>},\n}\n"
+    )
+    site = make_site({"articles/a.md": article(body="x [@evil]\n")}, bib=bib)
+    html = site.html("articles/a")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "javascript:" not in html
+    assert "<b>x</b>" not in html
+    entry = site.soup("articles/a").select_one("#ref-evil")
+    assert entry.select_one(".kb-ref-type").get_text() == "<b>x</b>"
+    assert "<script>alert(1)</script>" in entry.get_text()
+
+
+def test_reference_lists_are_not_in_the_search_index(make_site: Make) -> None:
+    site = make_site({"articles/a.md": article(body="Claim about beta [@beta].\n")}, bib=BIB)
+    index = (site.site_dir / "search" / "search_index.json").read_text()
+    assert "Claim about beta" in index
+    assert "Beta study" not in index and "Test Medicine" not in index
+    assert "Beta study" in site.html("articles/a")
+
+
+def test_marker_places_the_list_in_the_page(make_site: Make) -> None:
+    site = make_site({"articles/a.md": article(body="A [@alpha].\n\n[references]\n\n## Notes\n\nEnd.\n")}, bib=BIB)
+    html = site.html("articles/a")
+    assert html.index('class="kb-references"') < html.index('id="notes"')
+    assert "[references]" not in html

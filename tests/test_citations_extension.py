@@ -34,18 +34,13 @@ def sups(html: str) -> list[str]:
 def test_single_citation_exact_html(catalog: ReferenceCatalog) -> None:
     html, ext = convert("Claim [@alpha].", catalog)
     assert html == (
-        '<p>Claim<sup class="kb-cite" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha" '
-        'title="Smith J, Lee K. Alpha trial. Journal of Tests. 2020;1(2):3-4.">1</a></sup>.</p>\n'
-        '<div class="kb-references-section">\n'
-        '<h2 id="references">References</h2>\n'
-        '<ol class="kb-references">\n'
-        '<li data-kb-type="research" id="ref-alpha"><span class="kb-ref-type">Research</span> '
-        '<span class="kb-ref-text">Smith J, Lee K. Alpha trial. <em>Journal of Tests</em>. 2020;1(2):3-4.</span> '
-        '<a class="kb-ref-link" href="https://doi.org/10.1000/alpha">doi:10.1000/alpha</a>'
-        '<span class="kb-backrefs"> <a aria-label="Back to citation" href="#cite-1">\u2191</a></span></li>\n'
-        "</ol>\n"
-        "</div>"
+        '<p>Claim<sup class="kb-cite" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha">1</a></sup>.</p>\n'
+        '<div class="kb-references-slot"></div>'
     )
+    (entry,) = ext.state.entries
+    assert (entry.number, entry.anchor, entry.backlinks) == (1, "ref-alpha", ("cite-1",))
+    assert entry.reference.html == "Smith J, Lee K. Alpha trial. <em>Journal of Tests</em>. 2020;1(2):3-4."
+    assert entry.reference.type_label == "Research"
     assert ext.state.order == ["alpha"] and ext.state.problems == []
 
 
@@ -53,8 +48,8 @@ def test_numbers_follow_first_appearance_and_repeat(catalog: ReferenceCatalog) -
     html, ext = convert("A [@beta]. B [@alpha]. C [@beta]. D [@gamma; @alpha].", catalog)
     assert sups(html) == ["1", "2", "1", "2, 3"]
     assert ext.state.order == ["beta", "alpha", "gamma"]
-    items = re.findall(r'<li data-kb-type="[^"]+" id="ref-([^"]+)"', html)
-    assert items == ["beta", "alpha", "gamma"]
+    assert [e.anchor for e in ext.state.entries] == ["ref-beta", "ref-alpha", "ref-gamma"]
+    assert [e.number for e in ext.state.entries] == [1, 2, 3]
 
 
 def test_multiple_keys_sorted_and_compressed(catalog: ReferenceCatalog) -> None:
@@ -102,7 +97,7 @@ def test_keys_as_bibtex_allows(catalog: ReferenceCatalog, key: str) -> None:
 )
 def test_never_a_citation(catalog: ReferenceCatalog, src: str) -> None:
     html, ext = convert(src, catalog, "fenced_code")
-    assert "kb-cite" not in html and "kb-references" not in html
+    assert "kb-cite" not in html and "kb-references-slot" not in html
     assert ext.state.order == [] and ext.state.problems == []
 
 
@@ -139,8 +134,8 @@ Footnote[^1] and [@alpha].
     )
     assert ext.state.order == ["alpha", "beta", "gamma", "delta", "epsilon", "smith:2020"]
     assert sups(html) == ["1", "2", "3", "4", "5", "1", "6"]
-    # The references sit before the footnotes, so both stay at the end.
-    assert html.index("kb-references") < html.index('class="footnote"')
+    # The reference list goes before the footnotes, so both stay at the end.
+    assert html.index("kb-references-slot") < html.index('class="footnote"')
 
 
 def test_heading_shows_number_but_not_in_slug_or_toc(catalog: ReferenceCatalog) -> None:
@@ -149,7 +144,7 @@ def test_heading_shows_number_but_not_in_slug_or_toc(catalog: ReferenceCatalog) 
     html = md.convert("## Evidence [@alpha]\n\n## Evidence\n")
     assert '<h2 id="evidence">Evidence<sup class="kb-cite"' in html
     assert '<h2 id="evidence_1">Evidence</h2>' in html
-    assert [t["name"] for t in md.toc_tokens] == ["Evidence", "Evidence", "References"]  # type: ignore[attr-defined]
+    assert [t["name"] for t in md.toc_tokens] == ["Evidence", "Evidence"]  # type: ignore[attr-defined]
     assert "kb-cite" not in md.toc  # type: ignore[attr-defined]
 
 
@@ -164,7 +159,7 @@ def test_unknown_key_is_a_visible_marker_and_a_problem(catalog: ReferenceCatalog
 def test_case_variant_is_one_entry_and_a_problem(catalog: ReferenceCatalog) -> None:
     html, ext = convert("x [@alpha] y [@ALPHA]", catalog)
     assert sups(html) == ["1", "1"]
-    assert html.count("<li ") == 1
+    assert len(ext.state.entries) == 1
     assert [p.message for p in ext.state.problems] == [
         "citation key 'ALPHA' differs in case from the entry 'alpha'; write 'alpha'"
     ]
@@ -172,16 +167,23 @@ def test_case_variant_is_one_entry_and_a_problem(catalog: ReferenceCatalog) -> N
 
 def test_marker_places_the_reference_list(catalog: ReferenceCatalog) -> None:
     html, _ = convert("x [@alpha]\n\n[references]\n\n## After\n", catalog)
-    assert html.index("kb-references") < html.index("<h2>After</h2>")
+    assert html.index("kb-references-slot") < html.index("<h2>After</h2>")
     assert "[references]" not in html
 
 
 def test_backlinks_to_every_citation(catalog: ReferenceCatalog) -> None:
-    html, _ = convert("a [@alpha] b [@alpha] c [@beta; @alpha]", catalog)
-    back = re.search(r'id="ref-alpha".*?<span class="kb-backrefs">(.*?)</span></li>', html).group(1)  # type: ignore[union-attr]
-    assert re.findall(r'href="#(cite-\d)">(\w)<', back) == [("cite-1", "a"), ("cite-2", "b"), ("cite-3", "c")]
+    html, ext = convert("a [@alpha] b [@alpha] c [@beta; @alpha]", catalog)
+    alpha = ext.state.entries[0]
+    assert alpha.backlink_labels() == [("cite-1", "a"), ("cite-2", "b"), ("cite-3", "c")]
+    assert ext.state.entries[1].backlinks == ("cite-3",)
     for anchor in ("cite-1", "cite-2", "cite-3"):
         assert f'id="{anchor}"' in html
+
+
+def test_backlink_labels_go_past_z() -> None:
+    from medkb.citations.extension import backlink_label
+
+    assert [backlink_label(i) for i in (0, 25, 26, 27, 701, 702)] == ["a", "z", "aa", "ab", "zz", "aaa"]
 
 
 def test_hostile_bibtex_is_escaped_and_unsafe_links_dropped() -> None:
@@ -190,7 +192,9 @@ def test_hostile_bibtex_is_escaped_and_unsafe_links_dropped() -> None:
         " url = {javascript:alert(3)},\n medkb_type = {<b>x</b>},\n}\n",
         "evil.bib",
     )
-    html, _ = convert("x [@evil]", ReferenceCatalog(bib))
-    assert "<script>" not in html and "<img" not in html and "javascript:" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
-    assert 'title="&lt;script&gt;' in html or "title=\"&lt;script&gt;" in html
+    html, ext = convert("x [@evil]", ReferenceCatalog(bib))
+    ref = ext.state.entries[0].reference
+    assert "<script>" not in ref.html and "<img" not in ref.html
+    assert "&lt;script&gt;" in ref.html and "&lt;img src=x onerror=alert(2)&gt;" in ref.html
+    assert ref.links == ()
+    assert ref.type_label == "<b>x</b>"  # plain text: the partial escapes it

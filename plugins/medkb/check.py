@@ -116,8 +116,8 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             line = line_of_key(body, problem.key)
             report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
     if catalog is not None and only is None:
-        for key, entry in sorted(catalog.bibliography.entries.items(), key=lambda kv: catalog.bibliography.sources[kv[0]]):
+        bib = catalog.bibliography
+        for key, (bib_path, line) in sorted(bib.sources.items(), key=lambda kv: kv[1]):
             if key not in cited:
-                bib_path, line = catalog.bibliography.sources[key]
-                report.notes.append(f"{bib_path}:{line}: note: entry '{entry.key}' is not cited by any page")
+                report.notes.append(f"{bib_path}:{line}: note: entry '{bib.keys[key]}' is not cited by any page")
     return report

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pybtex.database import BibliographyData, BibliographyDataError, Entry
+from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person
+from pybtex.bibtex.utils import split_name_list
 from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.scanner import PybtexError, PybtexSyntaxError
+from pybtex.textutils import normalize_whitespace
 
 from medkb.frontmatter import FrontMatterError
+
+
+_STRAY = re.compile(r"[{}=]")
 
 
 class BibliographyError(FrontMatterError):
@@ -26,7 +32,11 @@ class BibliographyError(FrontMatterError):
 
 @dataclass
 class Bibliography:
-    """Entries of one or more ``.bib`` files, looked up case-insensitively."""
+    """Entries of one or more ``.bib`` files, looked up case-insensitively.
+
+    A bibliography restored from the build cache knows its keys but not its
+    entries; ``loader`` parses the files the first time an entry is needed.
+    """
 
     entries: dict[str, Entry] = field(default_factory=dict)
     """Entries by lower-cased key."""
@@ -34,15 +44,23 @@ class Bibliography:
     """``(path, line)`` of each entry, by lower-cased key."""
     digest: str = ""
     """SHA-256 over the files' bytes: changes whenever any entry can change."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Keys as the files spell them, by lower-cased key."""
+    loader: Callable[[], Bibliography] | None = field(default=None, repr=False, compare=False)
 
     def get(self, key: str) -> Entry | None:
         """The entry for ``key`` (case-insensitive), or ``None``."""
-        return self.entries.get(key.lower())
+        lower = key.lower()
+        if lower not in self.keys:
+            return None
+        if lower not in self.entries and self.loader is not None:
+            self.entries.update(self.loader().entries)
+            self.loader = None
+        return self.entries.get(lower)
 
     def canonical_key(self, key: str) -> str | None:
-        """The key as the ``.bib`` file spells it."""
-        entry = self.entries.get(key.lower())
-        return entry.key if entry is not None else None
+        """The key as the ``.bib`` spells it."""
+        return self.keys.get(key.lower())
 
     def merged(self, other: Bibliography) -> Bibliography:
         """This bibliography plus ``other``; a key defined in both is an error."""
@@ -50,10 +68,19 @@ class Bibliography:
             if key in self.sources:
                 first_path, first_line = self.sources[key]
                 raise BibliographyError(
-                    path, line, f"duplicate entry key '{other.entries[key].key}' (also defined at {first_path}:{first_line})"
+                    path, line, f"duplicate entry key '{other.keys[key]}' (also defined at {first_path}:{first_line})"
                 )
         digest = hashlib.sha256((self.digest + other.digest).encode()).hexdigest()
-        return Bibliography({**self.entries, **other.entries}, {**self.sources, **other.sources}, digest)
+        merged = Bibliography({**self.entries, **other.entries}, {**self.sources, **other.sources}, digest, {**self.keys, **other.keys})
+        if self.loader is not None or other.loader is not None:
+            merged.loader = lambda: self._loaded().merged(other._loaded())
+        return merged
+
+    def _loaded(self) -> Bibliography:
+        if self.loader is not None:
+            self.entries.update(self.loader().entries)
+            self.loader = None
+        return self
 
 
 def blank_comment_lines(text: str) -> str:
@@ -62,6 +89,8 @@ def blank_comment_lines(text: str) -> str:
     A ``%`` line at brace depth 0 (between entries) or 1 (between the fields
     of an entry) is a comment; inside a braced value it is text.
     """
+    if "%" not in text:
+        return text
     out: list[str] = []
     depth = 0
     for line in text.split("\n"):
@@ -69,16 +98,9 @@ def blank_comment_lines(text: str) -> str:
             out.append("")
             continue
         out.append(line)
-        escaped = False
-        for char in line:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == "{":
-                depth += 1
-            elif char == "}":
-                depth = max(depth - 1, 0)
+        if "{" in line or "}" in line:
+            escaped = line.count("\\{") - line.count("\\}")
+            depth = max(depth + line.count("{") - line.count("}") - escaped, 0)
     return "\n".join(out)
 
 
@@ -121,13 +143,24 @@ class _StrictParser(Parser):
     def _check_between(self, text: str, start: int, end: int) -> None:
         # Text between entries is a comment to BibTeX, so a stray '}' that
         # closed an entry early would silently drop the fields after it.
-        gap = text[start:end]
-        for offset, char in enumerate(gap):
-            if char in "{}=":
-                line = text.count("\n", 0, start + offset) + 1
-                raise BibliographyError(
-                    self.path, line, f"'{char}' outside any entry: an earlier entry was closed too soon (unbalanced braces?)"
-                )
+        match = _STRAY.search(text, start, end)
+        if match is not None:
+            line = text.count("\n", 0, match.start()) + 1
+            raise BibliographyError(
+                self.path, line, f"'{match.group(0)}' outside any entry: an earlier entry was closed too soon (unbalanced braces?)"
+            )
+
+    def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
+        # Names are split by pybtex when an entry is formatted (persons_of),
+        # not here: most entries of a shared bibliography are never cited.
+        entry = Entry(entry_type)
+        seen: set[str] = set()
+        for name, value_list in fields:
+            if name.lower() in seen:
+                self.handle_error(DuplicateField(key, name))
+            seen.add(name.lower())
+            entry.fields[name] = normalize_whitespace(self.flatten_value_list(value_list))
+        self.data.add_entry(key, entry)
 
     def parse_string(self, text: str) -> BibliographyData:
         self.text = text
@@ -142,6 +175,7 @@ class _StrictParser(Parser):
         )
         iterator = iter(entries)
         previous_end = 0
+        line, counted_to = 1, 0
         while True:
             try:
                 command, body = next(iterator)
@@ -149,8 +183,12 @@ class _StrictParser(Parser):
                 self._check_between(text, previous_end, len(text))
                 break
             self._check_between(text, previous_end, entries.command_start)
+            # Count lines incrementally: counting from the start for every
+            # entry made a 2,000-entry file take seconds.
+            line += text.count("\n", counted_to, entries.command_start)
+            counted_to = entries.command_start
             previous_end = entries.pos
-            self.entry_line = text.count("\n", 0, entries.command_start) + 1
+            self.entry_line = line
             kind = command.lower()
             if kind == "string":
                 continue
@@ -184,6 +222,7 @@ def parse_bibtex(text: str, path: str) -> Bibliography:
     bib = Bibliography(digest=hashlib.sha256(text.encode()).hexdigest())
     for key, entry in data.entries.items():
         bib.entries[key.lower()] = entry
+        bib.keys[key.lower()] = entry.key
         bib.sources[key.lower()] = (path, parser.lines[key.lower()])
     for key, entry in bib.entries.items():
         target = entry.fields.get("crossref")
@@ -211,3 +250,17 @@ def load_bibliography(files: list[Path], display: dict[Path, str] | None = None)
             ) from None
         result = result.merged(parse_bibtex(text.replace("\r\n", "\n"), path))
     return result
+
+
+def persons_of(entry: Entry, role: str) -> list[Person]:
+    """The people in ``role`` (author, editor), split by pybtex on first use."""
+    people = entry.persons.get(role)
+    if people is not None:
+        return list(people)
+    raw = entry.fields.get(role)
+    if not raw:
+        return []
+    parsed = [Person(name) for name in split_name_list(raw)]
+    for person in parsed:
+        entry.add_person(person, role)
+    return parsed

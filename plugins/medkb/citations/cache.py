@@ -46,12 +46,13 @@ def load_catalog(
         path = cache_dir / f"citations-{key[:32]}.pickle"
         try:
             with open(path, "rb") as f:
-                bib, formatted = pickle.load(f)
-            if isinstance(bib, Bibliography) and isinstance(formatted, dict):
-                catalog = ReferenceCatalog(bib, style, dict(labels), formatted)
-                _MEMORY.clear()
-                _MEMORY[key] = catalog
-                return catalog, "disk"
+                keys, sources, digest, formatted = pickle.load(f)
+            # Entries are parsed only if a page cites one not formatted yet.
+            bib = Bibliography({}, sources, digest, keys, loader=lambda: load_bibliography(files, display))
+            catalog = ReferenceCatalog(bib, style, dict(labels), formatted, saved=0)
+            _MEMORY.clear()
+            _MEMORY[key] = catalog
+            return catalog, "disk"
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
             pass
     catalog = ReferenceCatalog(load_bibliography(files, display), style, dict(labels))
@@ -62,6 +63,8 @@ def load_catalog(
 
 def save_catalog(catalog: ReferenceCatalog, key: str, cache_dir: Path) -> None:
     """Write the catalog (with every reference formatted so far) atomically."""
+    if catalog.saved == catalog.formatted and (cache_dir / f"citations-{key[:32]}.pickle").exists():
+        return  # nothing new since it was read or written
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / f"citations-{key[:32]}.pickle"
     for old in cache_dir.glob("citations-*.pickle"):
@@ -70,8 +73,12 @@ def save_catalog(catalog: ReferenceCatalog, key: str, cache_dir: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump((catalog.bibliography, catalog.cache), f, protocol=pickle.HIGHEST_PROTOCOL)
+            bib = catalog.bibliography
+            # Keys and formatted references only: pybtex's entries are large
+            # to pickle and are not needed while every cited entry is formatted.
+            pickle.dump((bib.keys, bib.sources, bib.digest, catalog.cache), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+        catalog.saved = catalog.formatted
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -24,6 +24,9 @@ class CitationsConfig(Config):
     heading = c.Type(str, default="References")
     """Heading of the reference list."""
 
+    back_label = c.Type(str, default="Back to citation")
+    """Accessible name of the links from an entry back to where it is cited."""
+
     marker = c.Type(str, default="[references]")
     """A paragraph holding only this text is replaced by the reference list."""
 

@@ -18,6 +18,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import unique
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from medkb.citations.numbering import CiteItem, compress_numbers, format_locator, key_slug, parse_citation
@@ -28,7 +29,10 @@ from medkb.citations.style import FormattedReference
 # definitions never reach inline processing); parse_citation checks the inside.
 CITATION_RE = r"\[(@[^\[\]\n]*)\](?![(\[])"
 _PENDING = "data-kb-pending"
+#: Where the plugin puts the rendered reference list.
+REFERENCES_SLOT = "kb-references-slot"
 _BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass
@@ -37,6 +41,22 @@ class CitationProblem:
 
     key: str
     message: str
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    """One item of a page's reference list, for the ``kb-references`` partial."""
+
+    number: int
+    anchor: str
+    """The entry's element id (``ref-<slug>``)."""
+    reference: FormattedReference
+    backlinks: tuple[str, ...]
+    """Ids of the citations that cite it, in reading order."""
+
+    def backlink_labels(self) -> list[tuple[str, str]]:
+        """``(citation id, label)`` pairs: ``a``, ``b``… when cited more than once."""
+        return [(anchor, backlink_label(i)) for i, anchor in enumerate(self.backlinks)]
 
 
 @dataclass
@@ -48,6 +68,23 @@ class CitationState:
     """Canonical keys in number order."""
     problems: list[CitationProblem] = field(default_factory=list)
     citations: int = 0
+    entries: list[ReferenceEntry] = field(default_factory=list)
+    """The reference list, in number order."""
+    has_marker: bool = False
+    """Whether a line of the source is the reference list marker."""
+
+
+class MarkerPreprocessor(Preprocessor):
+    """Notes whether the source has a reference list marker line (saves a tree walk)."""
+
+    def __init__(self, md: Markdown, marker: str, state: CitationState) -> None:
+        super().__init__(md)
+        self.marker = marker
+        self.state = state
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.state.has_marker = any(line.strip() == self.marker for line in lines)
+        return lines
 
 
 class CitationInlineProcessor(InlineProcessor):
@@ -115,9 +152,10 @@ class CitationTreeprocessor(Treeprocessor):
         self._insert_references(root, numbers, slugs, backlinks)
 
     def _number_link(self, number: int, key: str, slugs: dict[str, str], locator: str | None = None) -> etree.Element:
-        ref = self.ext.catalog.lookup(key)
-        assert ref is not None
-        a = etree.Element("a", {"href": f"#ref-{slugs[key]}", "title": ref.text})
+        # No title attribute: kb.js shows the entry as a preview on hover and
+        # focus; repeating the reference text on every number would make
+        # pages heavier and every build slower.
+        a = etree.Element("a", {"href": f"#ref-{slugs[key]}"})
         a.set("aria-label", f"Reference {number}" + (f", {locator}" if locator else ""))
         a.text = str(number) + (f"({format_locator(locator)})" if locator else "")
         return a
@@ -158,16 +196,16 @@ class CitationTreeprocessor(Treeprocessor):
         # The number belongs in the heading, not in its slug or the table of
         # contents: give such headings an id and a TOC label without it.
         toc = self.md.treeprocessors["toc"] if "toc" in self.md.treeprocessors else None
-        used = {el.get("id") for el in root.iter() if el.get("id")}
+        used: set[str] | None = None
         for el in root.iter():
-            if not (isinstance(el.tag, str) and re.fullmatch(r"h[1-6]", el.tag)):
-                continue
-            if el.find(".//sup[@class='kb-cite']") is None:
+            if el.tag not in _HEADINGS or not any(sup.get("class") == "kb-cite" for sup in el.iter("sup")):
                 continue
             text = _text_without_citations(el).strip()
             if "data-toc-label" not in el.attrib:
                 el.set("data-toc-label", text)
             if toc is not None and "id" not in el.attrib:
+                if used is None:
+                    used = {el.get("id") for el in root.iter() if el.get("id")}  # type: ignore[misc]
                 slug = unique(toc.slugify(text, toc.sep), used)  # type: ignore[attr-defined]
                 used.add(slug)
                 el.set("id", slug)
@@ -175,62 +213,31 @@ class CitationTreeprocessor(Treeprocessor):
     def _insert_references(
         self, root: etree.Element, numbers: dict[str, int], slugs: dict[str, str], backlinks: dict[str, list[str]]
     ) -> None:
-        if not numbers:
-            return
-        section = etree.Element("div", {"class": "kb-references-section"})
-        used = {el.get("id") for el in root.iter() if el.get("id")}
-        heading = etree.SubElement(section, "h2", {"id": unique("references", used)})
-        heading.text = self.ext.heading
-        ol = etree.SubElement(section, "ol", {"class": "kb-references"})
+        # The list itself is rendered by the plugin from a Jinja partial a site
+        # can restyle; here it gets its data and its place: the marker
+        # paragraph, else the end of the article (before any footnotes).
         for key in sorted(numbers, key=numbers.__getitem__):
             ref = self.ext.catalog.lookup(key)
             assert ref is not None
-            ol.append(self._entry(ref, slugs[key], backlinks[key]))
-        marker = next(
-            (p for p in root.iter("p") if len(p) == 0 and (p.text or "").strip() == self.ext.marker), None
-        )
+            self.state.entries.append(ReferenceEntry(numbers[key], f"ref-{slugs[key]}", ref, tuple(backlinks[key])))
+        slot = etree.Element("div", {"class": REFERENCES_SLOT})
+        marker = None
+        if self.state.has_marker:
+            marker = next((p for p in root.iter("p") if len(p) == 0 and (p.text or "").strip() == self.ext.marker), None)
         if marker is not None:
             parent = next(el for el in root.iter() if marker in list(el))
             index = list(parent).index(marker)
             parent.remove(marker)
-            parent.insert(index, section)
+            parent.insert(index, slot)
             return
         footnotes = next((el for el in root if el.get("class") == "footnote"), None)
         if footnotes is not None:
-            root.insert(list(root).index(footnotes), section)
+            root.insert(list(root).index(footnotes), slot)
         else:
-            root.append(section)
-
-    def _entry(self, ref: FormattedReference, slug: str, cited_at: list[str]) -> etree.Element:
-        li = etree.Element("li", {"id": f"ref-{slug}", "data-kb-type": ref.kind})
-        label = etree.SubElement(li, "span", {"class": "kb-ref-type"})
-        label.text = ref.type_label
-        label.tail = " "
-        body = etree.SubElement(li, "span", {"class": "kb-ref-text"})
-        # The formatted reference is escaped HTML made by style.py.
-        body.text = self.md.htmlStash.store(ref.html)
-        for link in ref.links:
-            body.tail = (body.tail or "") + " "
-            a = etree.SubElement(li, "a", {"class": "kb-ref-link", "href": link.href})
-            a.text = link.label
-            body = a
-        back = etree.SubElement(li, "span", {"class": "kb-backrefs"})
-        back.text = " "
-        if len(cited_at) == 1:
-            a = etree.SubElement(back, "a", {"href": f"#{cited_at[0]}", "aria-label": "Back to citation"})
-            a.text = "\u2191"
-        else:
-            arrow = etree.SubElement(back, "span", {"aria-hidden": "true"})
-            arrow.text = "\u2191"
-            arrow.tail = " "
-            for i, anchor in enumerate(cited_at):
-                a = etree.SubElement(back, "a", {"href": f"#{anchor}", "aria-label": f"Back to citation {i + 1}"})
-                a.text = _backlink_label(i)
-                a.tail = " " if i < len(cited_at) - 1 else ""
-        return li
+            root.append(slot)
 
 
-def _backlink_label(index: int) -> str:
+def backlink_label(index: int) -> str:
     """``a``…``z``, then ``aa``, ``ab``… for the n-th place an entry is cited."""
     letters = _BACKLINK_LETTERS
     label = ""
@@ -272,13 +279,11 @@ class CitationsExtension(Extension):
         catalog: ReferenceCatalog,
         *,
         compress: bool = True,
-        heading: str = "References",
         marker: str = "[references]",
         **kwargs: Any,
     ) -> None:
         self.catalog = catalog
         self.compress = compress
-        self.heading = heading
         self.marker = marker
         self.state = CitationState()
         super().__init__(**kwargs)
@@ -290,6 +295,7 @@ class CitationsExtension(Extension):
         # Below links (160), autolinks (120) and raw inline HTML (90), so a
         # `[@x]` inside a URL or an HTML attribute is never touched; above
         # emphasis (60), which may wrap a citation.
+        md.preprocessors.register(MarkerPreprocessor(md, self.marker, self.state), "kb-citation-marker", 5)
         md.inlinePatterns.register(CitationInlineProcessor(CITATION_RE, self.state), "kb-citation", 85)
         # After inline processing (20) and footnote placement, before
         # prettify (10) and the table of contents (5).
@@ -301,3 +307,5 @@ class CitationsExtension(Extension):
         self.state.order.clear()
         self.state.problems.clear()
         self.state.citations = 0
+        self.state.entries.clear()
+        self.state.has_marker = False

@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, Template, TemplateNotFound
+from markdown.extensions.toc import unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 from pybtex.plugin import PluginNotFound, find_plugin
 
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import catalog_key, load_catalog, save_catalog
 from medkb.citations.config import CitationsConfig
-from medkb.citations.extension import CitationsExtension
+from medkb.citations.extension import REFERENCES_SLOT, CitationsExtension, ReferenceEntry
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.pages import page_source_path, read_page_bytes
 
 log = get_plugin_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """Data of the ``kb-references`` partial."""
+
+    heading: str
+    anchor: str
+    back_label: str
+    entries: list[ReferenceEntry]
 
 
 class CitationsPlugin(BasePlugin[CitationsConfig]):
@@ -33,6 +49,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self._root = Path(".")
         self._page_source: tuple[str, str, int] | None = None
         self._key = ""
+        self._lists: dict[str, ReferenceList] = {}
+        self._template: Template | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -53,10 +71,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         except BibliographyError as e:
             raise PluginError(str(e)) from None
         self._key = catalog_key(files, self.config.style, self.config.type_labels)
-        log.debug(f"bibliography: {len(self.catalog.bibliography.entries)} entries ({origin})")
-        self.extension = CitationsExtension(
-            self.catalog, compress=self.config.compress, heading=self.config.heading, marker=self.config.marker
-        )
+        log.debug(f"bibliography: {len(self.catalog.bibliography.keys)} entries ({origin})")
+        self.extension = CitationsExtension(self.catalog, compress=self.config.compress, marker=self.config.marker)
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         self.cited = {}
         return config
@@ -84,6 +100,43 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             log.warning(f"{where}: {problem.message}")
         self.cited[page.file.src_uri] = list(state.order)
         page.meta["kb_citations"] = list(state.order)
+        if state.entries:
+            present = page.present_anchor_ids if page.present_anchor_ids is not None else set()
+            anchor = unique("references", set(present))
+            self._lists[page.file.src_uri] = ReferenceList(self.config.heading, anchor, self.config.back_label, list(state.entries))
+            # The list is added after the search plugin has indexed the page,
+            # so MkDocs learns its anchors and its heading here.
+            present.update([anchor, *(entry.anchor for entry in state.entries)])
+            if page.toc is not None:
+                page.toc.items.append(AnchorLink(self.config.heading, anchor, 2))
+        return None
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        if self.config.enabled:
+            try:
+                self._template = env.get_template("partials/kb-references.html")
+            except TemplateNotFound:
+                raise PluginError(
+                    "medkb/citations: template 'partials/kb-references.html' not found; set theme.custom_dir "
+                    "to a folder holding medkb's overrides (see overrides/ in the medkb repository)"
+                ) from None
+        return None
+
+    # After the search plugin (priority 0): reference lists are not indexed.
+    @event_priority(-100)
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
+        if not self.config.enabled or self._template is None:
+            return None
+        refs = self._lists.pop(page.file.src_uri, None)
+        if refs is None or page.content is None:
+            return None
+        rendered = self._template.render(kb_references=refs)
+        slot = f'<div class="{REFERENCES_SLOT}"></div>'
+        if slot not in page.content:
+            raise PluginError(f"{page.file.src_uri}: the reference list has no place in the rendered page")
+        page.content = page.content.replace(slot, rendered, 1)
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -24,6 +24,8 @@ class ReferenceCatalog:
     cache: dict[tuple[str, str], FormattedReference] = field(default_factory=dict)
     formatted: int = 0
     """How many entries this catalog formatted (not served from the cache)."""
+    saved: int = -1
+    """``formatted`` when the catalog was last written to disk (-1: never)."""
 
     def canonical_key(self, key: str) -> str | None:
         """The key as the ``.bib`` spells it, or ``None`` when unknown."""
@@ -31,13 +33,14 @@ class ReferenceCatalog:
 
     def lookup(self, key: str) -> FormattedReference | None:
         """The formatted reference for ``key`` (case-insensitive), or ``None``."""
-        entry = self.bibliography.get(key)
-        if entry is None:
+        lower = key.lower()
+        if lower not in self.bibliography.keys:
             return None
-        source = self.bibliography.sources[key.lower()][0]
-        cache_key = (source, key.lower())
+        cache_key = (self.bibliography.sources[lower][0], lower)
         cached = self.cache.get(cache_key)
         if cached is None:
+            entry = self.bibliography.get(key)
+            assert entry is not None
             cached = format_reference(entry, self.style, self.labels)
             self.cache[cache_key] = cached
             self.formatted += 1

@@ -22,6 +22,8 @@ from pybtex.richtext import Tag, Text
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 
+from medkb.citations.bibliography import persons_of
+
 #: Characters that may change meaning under LaTeX decoding; a value without
 #: any of them decodes to itself, so pybtex's (slow) decoder is skipped.
 _LATEX_SPECIAL = re.compile(r"[\\{}~%$]|--|``|''")
@@ -171,8 +173,8 @@ def _pages(entry: Entry) -> str:
 def vancouver_segments(entry: Entry) -> list[Segment]:
     """The reference as text segments; the journal is the one tagged (``em``)."""
     segments: list[Segment] = []
-    authors = format_names(entry.persons.get("author", []))
-    editors = format_names(entry.persons.get("editor", []))
+    authors = format_names(persons_of(entry, "author"))
+    editors = format_names(persons_of(entry, "editor"))
     if authors:
         segments.append((_sentence(authors) + " ", None))
     elif editors:
@@ -290,10 +292,11 @@ def format_reference(entry: Entry, style: str, labels: Mapping[str, str]) -> For
     else:
         # medkb shows links itself (http/https only); pybtex's own would
         # print any URL scheme, javascript: included.
+        persons = {role: persons_of(entry, role) for role in ("author", "editor") if persons_of(entry, role)}
         stripped = Entry(
             entry.type,
-            fields={k: v for k, v in entry.fields.items() if k.lower() not in _LINK_FIELDS},
-            persons=entry.persons,
+            fields={k: v for k, v in entry.fields.items() if k.lower() not in _LINK_FIELDS | {"author", "editor"}},
+            persons=persons,
         )
         stripped.key = entry.key
         rich = _pybtex_style(style).format_entry("", stripped).text
