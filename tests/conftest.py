@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import shutil
 import textwrap
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,3 +88,57 @@ def make_site(tmp_path: Path) -> Callable[..., BuiltSite]:
         return build_site(tmp_path, strict=strict)
 
     return _make
+
+
+def copy_example(root: Path) -> Path:
+    """A copy of the example knowledge base (content, config, bibliography, theme)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("mkdocs.yml", "references.bib", "board.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The example knowledge base, built once with --strict."""
+    return build_site(copy_example(tmp_path_factory.mktemp("example")), strict=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site: BuiltSite) -> Iterator[str]:
+    """The example site served over http on 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(example_site.site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium (apt-get install -y chromium), or CHROMIUM_PATH."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright launches the system Chromium (never a downloaded browser)."""
+    exe = find_chromium()
+    if exe is None:
+        pytest.fail("Chromium not found: run 'apt-get install -y chromium' (make test does) or set CHROMIUM_PATH")
+    return {**browser_type_launch_args, "executable_path": exe, "args": CHROMIUM_ARGS}

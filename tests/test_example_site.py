@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, BuiltSite, build_site
+from conftest import BuiltSite
 
 ARTICLES = [
     "occipital-nerve-blocks-trigger-point-injections",
@@ -19,13 +16,8 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    root = tmp_path_factory.mktemp("example")
-    for name in ("mkdocs.yml", "references.bib", "board.yml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    return build_site(root, strict=True)
+def example(example_site: BuiltSite) -> BuiltSite:
+    return example_site
 
 
 def test_every_article_has_title_and_review_header(example: BuiltSite) -> None:

@@ -46,3 +46,10 @@ def read_page_body(page: Page, path: str) -> str:
     except yaml.MarkedYAMLError as e:
         raise yaml_error(e, path, 1, yaml_text.count("\n")) from None
     return body
+
+
+def body_offset(page: Page, markdown: str) -> int:
+    """The file line on which ``markdown`` (the page body) starts, to locate warnings."""
+    raw = read_page_bytes(page).decode("utf-8-sig", "replace").replace("\r\n", "\n")
+    index = raw.find(markdown) if markdown else -1
+    return raw.count("\n", 0, index) + 1 if index >= 0 else 1

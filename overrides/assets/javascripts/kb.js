@@ -65,3 +65,58 @@
   });
   document.addEventListener("click", hide);
 })();
+
+/* Audience: the picker applies and remembers the reader's choice; the head
+   script (partials/kb-audience-head.html) applied it before first paint. */
+(() => {
+  "use strict";
+  const config = window.kbAudience;
+  if (!config) return;
+  const root = document.documentElement;
+  const valid = (value) => typeof value === "string" && config.ids.includes(value);
+  const read = () => {
+    try {
+      return localStorage.getItem(config.key);
+    } catch (e) {
+      return null;
+    }
+  };
+  const store = (value) => {
+    try {
+      localStorage.setItem(config.key, value);
+    } catch (e) {
+      /* storage blocked: the choice lasts for this page view */
+    }
+  };
+  const apply = (value) => {
+    root.setAttribute("data-kb-audience", value);
+    document.querySelectorAll('input[name="kb-audience"]').forEach((input) => {
+      input.checked = input.value === value;
+    });
+  };
+  /* On every page, including instant navigation and the back button. */
+  const sync = () => {
+    let asked = null;
+    try {
+      asked = new URLSearchParams(location.search).get("audience");
+    } catch (e) {
+      /* no URL API: ignore the parameter */
+    }
+    if (valid(asked)) store(asked);
+    const current = root.getAttribute("data-kb-audience");
+    const stored = read();
+    apply([asked, stored, current].find(valid) || config.fallback);
+  };
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (input instanceof HTMLInputElement && input.name === "kb-audience" && valid(input.value)) {
+      store(input.value);
+      apply(input.value);
+    }
+  });
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(sync);
+  } else {
+    sync();
+  }
+})();

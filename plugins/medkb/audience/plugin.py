@@ -1,11 +1,107 @@
-"""The ``medkb/audience`` MkDocs plugin."""
+"""The ``medkb/audience`` MkDocs plugin: per-audience passages and the picker."""
 
 from __future__ import annotations
 
-from mkdocs.plugins import BasePlugin
+import re
+from dataclasses import dataclass
+from typing import Any
 
-from medkb.audience.config import AudienceConfig
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from medkb.audience.blocks import AudienceExtension
+from medkb.audience.config import AudienceConfig, AudienceItem
+from medkb.pages import body_offset, page_source_path
+
+log = get_plugin_logger(__name__)
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    """Data of the audience partials (``kb-audience-head.html``, ``kb-audience-picker.html``)."""
+
+    audiences: list[AudienceItem]
+    ids: list[str]
+    default: str
+    storage_key: str
+    show_picker: bool
+    labels: AudienceConfig
+
+
+def validate_audiences(config: AudienceConfig) -> tuple[list[str], str]:
+    """The audience ids and the default, or a PluginError naming the bad value."""
+    ids: list[str] = []
+    for item in config.audiences:
+        if not _ID.match(item.id):
+            raise PluginError(
+                f"medkb/audience: audience id {item.id!r} must be lowercase letters, digits and hyphens (e.g. 'patient')"
+            )
+        if item.id in ids:
+            raise PluginError(f"medkb/audience: audience id {item.id!r} is listed twice")
+        if not item.label.strip():
+            raise PluginError(f"medkb/audience: audience {item.id!r} needs a label")
+        ids.append(item.id)
+    if not ids:
+        raise PluginError("medkb/audience: 'audiences' is empty; list at least one audience")
+    default = config.default or ids[0]
+    if default not in ids:
+        raise PluginError(f"medkb/audience: default {default!r} is not one of the audiences: {', '.join(ids)}")
+    return ids, default
+
+
+def line_of_audience(markdown: str, audience: str) -> int | None:
+    """1-based line of the first audience block naming ``audience``."""
+    for number, line in enumerate(markdown.split("\n"), start=1):
+        if re.match(r"^\s*/{3,}\s*audience\s*\|", line) and (not audience or re.search(rf"(?<![\w-]){re.escape(audience)}(?![\w-])", line)):
+            return number
+    return None
 
 
 class AudiencePlugin(BasePlugin[AudienceConfig]):
-    """Registered now so site configuration is final; filled by its own issue."""
+    """Registers the audience block and feeds the picker and head partials."""
+
+    def __init__(self) -> None:
+        self.extension: AudienceExtension | None = None
+        self.ids: list[str] = []
+        self.default = ""
+        self._page_source: tuple[str, str, int] | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.ids, self.default = validate_audiences(self.config)
+        self.extension = AudienceExtension(self.ids)
+        config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
+        return config
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled:
+            self._page_source = (page_source_path(page, config), markdown, body_offset(page, markdown))
+        return None
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.extension is None or self._page_source is None:
+            return None
+        path, markdown, offset = self._page_source
+        for problem in self.extension.state.problems:
+            line = line_of_audience(markdown, problem.audience)
+            where = f"{path}:{offset + line - 1}" if line else path
+            log.warning(f"{where}: {problem.message}")
+        page.meta["kb_audiences_used"] = sorted(set(self.extension.state.used) & set(self.ids))
+        return None
+
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
+        if not self.config.enabled:
+            return None
+        show = bool(page.meta.get("kb_article")) or bool(page.meta.get("kb_audiences_used"))
+        context["kb_audience"] = AudienceView(
+            list(self.config.audiences), self.ids, self.default, self.config.storage_key, show, self.config
+        )
+        return context

@@ -24,7 +24,7 @@ from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import REFERENCES_SLOT, CitationsExtension, ReferenceEntry
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
-from medkb.pages import page_source_path, read_page_bytes
+from medkb.pages import body_offset, page_source_path
 
 log = get_plugin_logger(__name__)
 
@@ -81,12 +81,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         if not self.config.enabled or self.extension is None or self.catalog is None:
             return None
         self.extension.catalog = self._catalog_for(page, config)
-        path = page_source_path(page, config)
-        # Where the body starts in the file, to turn a problem into a line.
-        raw = read_page_bytes(page).decode("utf-8-sig", "replace").replace("\r\n", "\n")
-        index = raw.find(markdown) if markdown else -1
-        offset = raw.count("\n", 0, index) + 1 if index >= 0 else 1
-        self._page_source = (path, markdown, offset)
+        self._page_source = (page_source_path(page, config), markdown, body_offset(page, markdown))
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
