@@ -179,8 +179,37 @@ def test_axe_finds_nothing_in_medkb_markup(browser: Browser, site_url: str, sche
     page = context.new_page()
     page.goto(site_url + ARTICLE)
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate" if scheme == "dark" else "default")
-    include = [[".kb-review"], [".kb-picker"], [".kb-audience"], [".kb-references-section"], ["sup.kb-cite"]]
+    include = [[".kb-review"], [".kb-picker"], [".kb-audience"], [".kb-references-section"], ["sup.kb-cite"], [".kb-disclaimer"]]
     result = Axe().run(page, context={"include": include})
     violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]]
     assert violations == []
+    context.close()
+
+
+def test_disclaimer_wording_follows_the_audience(page: Page, site_url: str, errors: list[str]) -> None:
+    page.goto(site_url + ARTICLE)
+    patient = page.locator('.kb-disclaimer[data-kb-disclaimer="patient"]')
+    professional = page.locator('.kb-disclaimer[data-kb-disclaimer="professional"]')
+    cta = page.locator('.kb-disclaimer[data-kb-disclaimer="follow-up"]')
+    expect(patient).to_be_visible()
+    expect(professional).to_be_hidden()
+    expect(cta).to_be_visible()
+    page.get_by_label("Healthcare professional").check()
+    expect(professional).to_be_visible()
+    expect(professional).to_contain_text("Professional Medical Disclaimer")
+    expect(patient).to_be_hidden()
+    page.get_by_label("Medical student").check()
+    expect(professional).to_be_visible()
+    # Printing prints the chosen audience's disclaimer.
+    page.emulate_media(media="print")
+    expect(professional).to_be_visible()
+    expect(patient).to_be_hidden()
+
+
+def test_disclaimer_without_javascript_is_the_default_audiences(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + ARTICLE)
+    expect(page.locator('.kb-disclaimer[data-kb-disclaimer="patient"]')).to_be_visible()
+    expect(page.locator('.kb-disclaimer[data-kb-disclaimer="professional"]')).to_be_hidden()
     context.close()

@@ -75,3 +75,25 @@ def test_check_reports_a_broken_bibliography(tmp_path: Path) -> None:
     result = run(tmp_path, "check")
     assert result.returncode == 1
     assert result.stdout.startswith("references.bib:1: BibTeX undefined string")
+
+
+def test_check_builds_the_site_and_reports_a_missing_disclaimer(tmp_path: Path) -> None:
+    from conftest import REPO, article, write_site
+
+    theme = tmp_path / "theme"
+    write_site(
+        tmp_path,
+        {"articles/a.md": article(template="bare.html")},
+        config={
+            "theme": {"name": "material", "custom_dir": str(theme), "font": False},
+            "plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", {"medkb/disclaimer": {"disclaimers": {"pro": {"title": "P"}}}}],
+        },
+    )
+    (theme / "partials").mkdir(parents=True)
+    for partial in (REPO / "overrides" / "partials").glob("*.html"):
+        (theme / "partials" / partial.name).write_text(partial.read_text())
+    (theme / "bare.html").write_text('{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}')
+    result = run(tmp_path, "check")
+    assert result.returncode == 1
+    assert "content/articles/a.md: the built page carries the 'pro' disclaimer 0 times, not once" in result.stdout
+    assert run(tmp_path, "check", "--no-build").returncode == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,3 +124,38 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             if key not in cited:
                 report.notes.append(f"{bib_path}:{line}: note: entry '{bib.keys[key]}' is not cited by any page")
     return report
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        # Drop the plugin prefix ("medkb: ") so lines read path:line: message.
+        self.messages.append(re.sub(r"^medkb: ", "", message))
+
+
+def build_problems(config_file: Path) -> list[str]:
+    """Build the site with ``--strict`` into a temporary folder; its warnings and errors.
+
+    What only a build can show, such as an article page whose template drops
+    a disclaimer, is found this way.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        with tempfile.TemporaryDirectory(prefix="medkb-check-") as out:
+            try:
+                build(load_config(str(config_file), site_dir=out, strict=True))
+            except Abort:
+                pass
+    finally:
+        logger.removeHandler(handler)
+    return [m for m in handler.messages if not m.startswith(("Aborted with", "Error reading page"))]

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from medkb.article import load_article
-from medkb.check import SiteLayout, check_site, load_layout
+from medkb.check import SiteLayout, build_problems, check_site, load_layout
 from medkb.frontmatter import FrontMatterError
 
 
@@ -82,6 +82,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         layout = SiteLayout(root=Path.cwd(), docs_dir=Path(args.dir).parent, articles_dir=Path(args.dir).name, citations=False)
     only = find_articles(args.paths, layout.docs_dir) if args.paths else None
     report = check_site(layout, only)
+    if config.is_file() and only is None and not args.no_build and not report.problems:
+        report.problems.extend(build_problems(config))
     for line in report.problems:
         print(line)
     for line in report.notes:
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", help="articles or folders (default: every article)")
     check.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
     check.add_argument("--dir", default="content/articles", help="articles folder when there is no mkdocs.yml")
+    check.add_argument("--no-build", action="store_true", help="skip the trial build (run when checking the whole site)")
     check.set_defaults(func=cmd_check)
     return parser
 

@@ -1,11 +1,124 @@
-"""The ``medkb/disclaimer`` MkDocs plugin."""
+"""The ``medkb/disclaimer`` MkDocs plugin: disclaimers and calls to action on every article."""
 
 from __future__ import annotations
 
-from mkdocs.plugins import BasePlugin
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from medkb.article import is_article
 from medkb.disclaimer.config import DisclaimerConfig
+from medkb.disclaimer.selection import DisclaimerError, DisclaimerSpec, build_specs, count_disclaimers, select_disclaimers
+from medkb.pages import page_source_path
+
+log = get_plugin_logger(__name__)
+
+
+@dataclass(frozen=True)
+class DisclaimerBlock:
+    """One block as the ``kb-disclaimers`` partial shows it."""
+
+    spec: DisclaimerSpec
+    href: str | None
 
 
 class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
-    """Registered now so site configuration is final; filled by its own issue."""
+    """Adds the configured blocks to pages and checks every built page carries them."""
+
+    def __init__(self) -> None:
+        self.specs: list[DisclaimerSpec] = []
+        self.expected: dict[str, list[str]] = {}
+        self.missing: list[str] = []
+        self.files: Files | None = None
+        self.articles_dir = "articles"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        audience = config.plugins.get("medkb/audience")
+        audiences = [a.id for a in audience.config.audiences] if audience is not None else None  # type: ignore[attr-defined]
+        review = config.plugins.get("medkb/review")
+        if review is not None:
+            self.articles_dir = review.config.articles_dir  # type: ignore[attr-defined]
+        # Only the extensions the site names: medkb's own carry per-page state.
+        extensions = [e for e in config.markdown_extensions if isinstance(e, str)]
+        try:
+            self.specs = build_specs(self.config.disclaimers, audiences, extensions, config.mdx_configs)
+        except DisclaimerError as e:
+            raise PluginError(f"medkb/disclaimer: {e}") from None
+        self.expected = {}
+        self.missing = []
+        return config
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        if self.config.enabled:
+            self.files = files
+            for spec in self.specs:
+                if spec.link and not urlsplit(spec.link).scheme and files.get_file_from_path(spec.link.split("#")[0]) is None:
+                    raise PluginError(f"medkb/disclaimer: disclaimer '{spec.name}': link {spec.link!r} is not a page of the site")
+        return None
+
+    # After medkb/review (100), which has read the article's front matter.
+    @event_priority(50)
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        requested = page.meta.get("disclaimers") or []
+        if isinstance(requested, str):
+            requested = [requested]
+        article = is_article(page.file.src_uri, self.articles_dir)
+        try:
+            chosen = select_disclaimers(self.specs, page.file.src_uri, article, [str(r) for r in requested])
+        except DisclaimerError as e:
+            raise PluginError(f"{page_source_path(page, config)}: {e}") from None
+        self.expected[page.file.src_uri] = [spec.name for spec in chosen]
+        return None
+
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
+        if not self.config.enabled:
+            return None
+        names = set(self.expected.get(page.file.src_uri, []))
+        blocks = [DisclaimerBlock(spec, self._href(spec, page)) for spec in self.specs if spec.name in names]
+        context["kb_disclaimers"] = {
+            "before": [b for b in blocks if b.spec.position == "before"],
+            "after": [b for b in blocks if b.spec.position == "after"],
+        }
+        return context
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled:
+            return None
+        for name in self.expected.get(page.file.src_uri, []):
+            count = count_disclaimers(output, name)
+            if count != 1:
+                self.missing.append(
+                    f"{page_source_path(page, config)}: the built page carries the '{name}' disclaimer {count} times, "
+                    "not once; its template must include partials/kb-disclaimers.html"
+                )
+        return None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.missing:
+            raise PluginError("medkb/disclaimer: pages without their disclaimers:\n" + "\n".join(self.missing))
+
+    def _href(self, spec: DisclaimerSpec, page: Page) -> str | None:
+        if not spec.link:
+            return None
+        if urlsplit(spec.link).scheme:
+            return spec.link
+        path, _, fragment = spec.link.partition("#")
+        target = self.files.get_file_from_path(path) if self.files else None
+        if target is None:
+            return None
+        url = get_relative_url(target.url, page.url)
+        return f"{url}#{fragment}" if fragment else url
