@@ -19,6 +19,8 @@ from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.frontmatter import FrontMatterError, decode_source, split_front_matter
+from medkb.review.board import load_board
+from medkb.review.workflow import ReviewState, content_digest, review_state, today_utc
 
 
 @dataclass
@@ -32,6 +34,9 @@ class SiteLayout:
     markdown_extensions: list[Any] = field(default_factory=list)
     mdx_configs: dict[str, Any] = field(default_factory=dict)
     citations: bool = True
+    board: Path | None = None
+    require_signatures: bool = True
+    approvals_required: int = 1
 
 
 @dataclass
@@ -41,6 +46,7 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: int = 0
+    states: dict[str, ReviewState] = field(default_factory=dict)
 
 
 def load_layout(config_file: Path) -> SiteLayout:
@@ -57,7 +63,11 @@ def load_layout(config_file: Path) -> SiteLayout:
     )
     review = cfg.plugins.get("medkb/review")
     if review is not None:
-        layout.articles_dir = review.config.articles_dir  # type: ignore[attr-defined]
+        rc = review.config
+        layout.articles_dir = rc.articles_dir  # type: ignore[attr-defined]
+        layout.board = root / rc.board  # type: ignore[attr-defined]
+        layout.require_signatures = rc.require_signatures  # type: ignore[attr-defined]
+        layout.approvals_required = rc.approvals_required  # type: ignore[attr-defined]
     citations = cfg.plugins.get("medkb/citations")
     layout.citations = citations is not None and bool(citations.config.enabled)  # type: ignore[attr-defined]
     if citations is not None:
@@ -69,6 +79,14 @@ def _display(path: Path, root: Path) -> str:
     rel = os.path.relpath(path, root)
     return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
+
+
+def cite(body: str, layout: SiteLayout, catalog: ReferenceCatalog) -> CitationsExtension:
+    """Convert a body as the site does; the extension's state holds what it cites."""
+    ext = CitationsExtension(catalog)
+    md = markdown.Markdown(extensions=[*layout.markdown_extensions, ext], extension_configs=layout.mdx_configs)
+    md.convert(body)
+    return ext
 
 
 def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckReport:
@@ -83,9 +101,16 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
     docs = layout.docs_dir.resolve()
     pages = sorted(docs.rglob("*.md")) if only is None else [p.resolve() for p in only]
     cited: set[str] = set()
+    board = None
+    if layout.board is not None:
+        try:
+            board = load_board(layout.board, _display(layout.board, layout.root), layout.require_signatures)
+        except FrontMatterError as e:
+            report.problems.append(str(e))
     for file in pages:
         path = _display(file, layout.root)
         src_uri = file.relative_to(docs).as_posix() if file.is_relative_to(docs) else file.name
+        art = None
         try:
             text = decode_source(file.read_bytes(), path)
             if is_article(src_uri, layout.articles_dir):
@@ -102,22 +127,33 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
         except OSError as e:
             report.problems.append(f"{path}: cannot read ({e.strerror})")
             continue
-        if catalog is None or "[@" not in body:
-            continue
+        keys: list[str] = []
         page_catalog = catalog
-        if extra:
-            try:
-                page_catalog = catalog.with_bibliography(load_bibliography([file.parent / b for b in extra]))
-            except BibliographyError as e:
-                report.problems.append(str(e))
-                continue
-        ext = CitationsExtension(page_catalog)
-        md = markdown.Markdown(extensions=[*layout.markdown_extensions, ext], extension_configs=layout.mdx_configs)
-        md.convert(body)
-        cited.update(key.lower() for key in ext.state.order)
-        for problem in ext.state.problems:
-            line = line_of_key(body, problem.key)
-            report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
+        if catalog is not None and "[@" in body:
+            if extra:
+                try:
+                    page_catalog = catalog.with_bibliography(load_bibliography([file.parent / b for b in extra]))
+                except BibliographyError as e:
+                    report.problems.append(str(e))
+                    continue
+            assert page_catalog is not None
+            ext = cite(body, layout, page_catalog)
+            keys = list(ext.state.order)
+            cited.update(key.lower() for key in keys)
+            for problem in ext.state.problems:
+                line = line_of_key(body, problem.key)
+                report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
+        if art is not None and board is not None:
+            entries = [(k, page_catalog.bibliography.get(k)) for k in keys] if page_catalog is not None else []
+            digest = content_digest(art.title, art.body, [(k, e) for k, e in entries if e is not None])
+            state = review_state(
+                art, board, digest, today=today_utc(),
+                require_signatures=layout.require_signatures, approvals_required=layout.approvals_required,
+            )
+            report.problems.extend(f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in state.problems)
+            report.states[path] = state
+            if state.overdue:
+                report.notes.append(f"{path}:{art.front_matter.line_of('review.due')}: warning: review overdue since {state.due}")
     if catalog is not None and only is None:
         bib = catalog.bibliography
         for key, (bib_path, line) in sorted(bib.sources.items(), key=lambda kv: kv[1]):

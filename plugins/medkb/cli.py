@@ -14,9 +14,24 @@ from pathlib import Path
 
 import yaml
 
-from medkb.article import load_article
-from medkb.check import SiteLayout, build_problems, check_site, load_layout
-from medkb.frontmatter import FrontMatterError
+from medkb.article import Article, load_article, parse_article
+from medkb.check import SiteLayout, build_problems, check_site, cite, load_layout
+from medkb.citations.bibliography import load_bibliography
+from medkb.citations.references import ReferenceCatalog
+from medkb.frontmatter import FrontMatterError, decode_source
+from medkb.review.board import load_board
+from medkb.review.edit import apply_review_edit
+from medkb.review.workflow import (
+    WorkflowError,
+    approval_message,
+    check_transition,
+    content_digest,
+    last_submitter,
+    parse_history,
+    ssh_sign,
+    ssh_verify,
+    today_utc,
+)
 
 
 def slugify(title: str) -> str:
@@ -95,6 +110,68 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """Move an article to another review step, recording who, when and the digest."""
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"{config}: not found; run medkb review from the site's folder (or pass --config)", file=sys.stderr)
+        return 2
+    layout = load_layout(config)
+    path = Path(args.article)
+    display = path.as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        print(f"{display}: cannot read ({e.strerror})", file=sys.stderr)
+        return 2
+    try:
+        if layout.board is None:
+            raise WorkflowError("the site has no medkb/review plugin, so no board")
+        board = load_board(layout.board, str(layout.board.relative_to(layout.root)), layout.require_signatures)
+        member = board.get(args.as_member)
+        if member is None:
+            raise WorkflowError(f"'{args.as_member}' is not a member of the board ({board.path}); only members review and approve")
+        article = parse_article(decode_source(raw, display), display)
+        check_transition(article.review.status.value, args.to)
+        entries, _ = parse_history(article)
+        on = dt.date.fromisoformat(args.date) if args.date else today_utc()
+        if args.to == "approved" and last_submitter(entries) == member.id:
+            raise WorkflowError(f"'{member.id}' submitted this text and may not approve it (no self-approval)")
+        if entries and on < entries[-1].on:
+            raise WorkflowError(f"the date {on} is before the last history entry ({entries[-1].on})")
+        digest = article_digest(article, path, layout)
+        signature = ""
+        if args.to == "approved" and layout.require_signatures:
+            if not args.key:
+                raise WorkflowError("approvals must be signed: pass --key with your SSH private key")
+            message = approval_message("approved", member.id, on, digest, args.note or "")
+            signature = ssh_sign(message, Path(args.key))
+            why = ssh_verify(message, signature, member.id, board)
+            if why is not None:
+                raise WorkflowError(f"{why}: --key is not the key {board.path} lists for '{member.id}'")
+        record = {"status": args.to, "by": member.id, "on": on.isoformat(), "digest": digest, "note": args.note or "", "signature": signature}
+        data, _ = apply_review_edit(raw, display, status=args.to, updated=on, record=record)
+    except (WorkflowError, FrontMatterError) as e:
+        print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
+        return 1
+    write_atomic(path, data)
+    print(f"{display}: {article.review.status.value} -> {args.to} by {member.id} on {on}")
+    return 0
+
+
+def article_digest(article: Article, path: Path, layout: SiteLayout) -> str:
+    """The digest an approval of this article's current text must carry."""
+    keys: list[str] = []
+    entries = []
+    if layout.citations and "[@" in article.body:
+        catalog = ReferenceCatalog(load_bibliography(layout.bibliography))
+        if article.bibliography:
+            catalog = catalog.with_bibliography(load_bibliography([path.parent / b for b in article.bibliography]))
+        keys = cite(article.body, layout, catalog).state.order
+        entries = [(k, catalog.bibliography.get(k)) for k in keys]
+    return content_digest(article.title, article.body, [(k, e) for k, e in entries if e is not None])
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
@@ -110,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--dir", default="content/articles", help="articles folder when there is no mkdocs.yml")
     check.add_argument("--no-build", action="store_true", help="skip the trial build (run when checking the whole site)")
     check.set_defaults(func=cmd_check)
+    review = sub.add_parser("review", help="move an article to another review step (board members)")
+    review.add_argument("article", help="the article's Markdown file")
+    review.add_argument("--to", required=True, choices=["submitted", "under-review", "approved"], help="the new step")
+    review.add_argument("--as", dest="as_member", required=True, metavar="MEMBER", help="your board member id")
+    review.add_argument("--key", help="your SSH private key (required to approve when signatures are required)")
+    review.add_argument("--note", help="a note for the history (why it was returned, what was checked)")
+    review.add_argument("--date", help="date of the action, YYYY-MM-DD (default: today, UTC)")
+    review.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    review.set_defaults(func=cmd_review)
     return parser
 
 

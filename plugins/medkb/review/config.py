@@ -15,11 +15,23 @@ class ReviewConfig(Config):
     articles_dir = c.Type(str, default="articles")
     """Folder of ``docs_dir`` whose pages are articles (validated front matter)."""
 
+    board = c.Type(str, default="board.yml")
+    """The advisory board roster (path relative to ``mkdocs.yml``)."""
+
+    require_signatures = c.Type(bool, default=True)
+    """Approvals must carry a valid SSH signature by the approving member's key."""
+
+    approvals_required = c.Type(int, default=1)
+    """Distinct board members whose approval an article needs."""
+
+    review_queue_page = c.Type(str, default="review-queue.md")
+    """The page listing every article by review status (generated if missing)."""
+
     editorial_policy = c.Type(str, default="editorial-policy.md")
     """Page linked as "View editorial policy" (path in ``docs_dir``)."""
 
     board_page = c.Type(str, default="board.md")
-    """Page linked from the board line (path in ``docs_dir``)."""
+    """Page linked from the board line, listing the members (path in ``docs_dir``; generated if missing)."""
 
     board_line_title = c.Type(str, default="Medical Advisory Board")
     board_line_text = c.Type(str, default="All articles are reviewed for accuracy by our Medical Advisory Board")
@@ -31,3 +43,8 @@ class ReviewConfig(Config):
     )
     date_format = c.Type(str, default="%B %-d, %Y")
     """``strftime`` format of dates shown to readers (default: December 17, 2025)."""
+
+    changes_pending_label = c.Type(str, default="Changes pending review")
+    reviewed_by_label = c.Type(str, default="Reviewed by")
+    due_label = c.Type(str, default="Next review due")
+    overdue_label = c.Type(str, default="Review overdue since")

@@ -1,0 +1,318 @@
+"""The approval workflow: digests, SSH signatures, history and effective status.
+
+An approval is a history record ``{status: approved, by, on, digest,
+signature}``. ``digest`` covers the article's title, its body (LF line
+endings) and the BibTeX entries it cites; ``signature`` is an SSH signature
+(``ssh-keygen -Y sign``, namespace ``medkb-approval``) by the member's key
+over the record. The status a reader sees is derived from these, never
+taken from the front matter alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from pybtex.database import Entry
+
+from medkb.article import Article, ReviewStatus, parse_date
+from medkb.frontmatter import FrontMatterError, Value
+from medkb.review.board import SIGNATURE_NAMESPACE, Board, Member
+
+#: Allowed moves between review steps.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"under-review"}),
+    "under-review": frozenset({"approved", "submitted"}),
+    "approved": frozenset({"under-review", "approved"}),
+}
+
+
+class Effective(str, Enum):
+    """What the reader is told."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under-review"
+    APPROVED = "approved"
+    CHANGES_PENDING = "changes-pending"
+
+
+class WorkflowError(ValueError):
+    """A refused review action, with what to do instead."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One validated ``review.history`` record."""
+
+    status: str
+    by: str
+    on: dt.date
+    line: int | None
+    note: str = ""
+    digest: str = ""
+    signature: str = ""
+
+    def message(self) -> bytes:
+        """The bytes an approval's signature covers."""
+        return approval_message(self.status, self.by, self.on, self.digest, self.note)
+
+
+@dataclass
+class ReviewState:
+    """The derived review state of one article."""
+
+    effective: Effective
+    history: list[HistoryEntry]
+    problems: list[tuple[int | None, str]] = field(default_factory=list)
+    approvals: list[HistoryEntry] = field(default_factory=list)
+    """Approvals valid for the current text."""
+    reviewed_by: Member | None = None
+    reviewed_on: dt.date | None = None
+    due: dt.date | None = None
+    overdue: bool = False
+
+
+def approval_message(status: str, by: str, on: dt.date, digest: str, note: str = "") -> bytes:
+    """Canonical text of a history record, as signed."""
+    return (
+        "medkb-approval-v1\n"
+        f"status: {status}\nby: {by}\non: {on.isoformat()}\ndigest: {digest}\nnote: {json.dumps(note, ensure_ascii=False)}\n"
+    ).encode()
+
+
+def entry_fingerprint(key: str, entry: Entry) -> list[object]:
+    """A BibTeX entry as data for the digest (fields sorted, names as written)."""
+    return [entry.type.lower(), key.lower(), sorted((k.lower(), v) for k, v in entry.fields.items())]
+
+
+def content_digest(title: str, body: str, cited: Iterable[tuple[str, Entry]]) -> str:
+    """``sha256:…`` over the title, the body (LF endings) and the cited entries."""
+    h = hashlib.sha256()
+    h.update(b"medkb-content-v1\0")
+    h.update(title.strip().encode() + b"\0")
+    h.update(body.replace("\r\n", "\n").replace("\r", "\n").strip("\n").encode() + b"\0")
+    h.update(json.dumps(sorted(entry_fingerprint(k, e) for k, e in cited), ensure_ascii=False).encode())
+    return "sha256:" + h.hexdigest()
+
+
+def ssh_sign(message: bytes, key_file: Path) -> str:
+    """Sign with ``ssh-keygen -Y sign``; the armored signature text."""
+    try:
+        key_bytes = key_file.read_bytes()
+    except OSError as e:
+        raise WorkflowError(f"cannot read the signing key {key_file} ({e.strerror})") from None
+    with tempfile.TemporaryDirectory(prefix="medkb-sign-") as tmp:
+        # ssh-keygen refuses a key other users can read; a checkout (git
+        # keeps no modes but the executable bit) makes such copies.
+        private = Path(tmp, "key")
+        private.touch(mode=0o600)
+        private.write_bytes(key_bytes)
+        try:
+            result = subprocess.run(
+                ["ssh-keygen", "-Y", "sign", "-f", str(private), "-n", SIGNATURE_NAMESPACE, "-q"],
+                input=message,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise WorkflowError("ssh-keygen is not installed (Debian: apt-get install openssh-client)") from None
+    if result.returncode != 0 or b"BEGIN SSH SIGNATURE" not in result.stdout:
+        detail = result.stderr.decode(errors="replace").strip() or "no signature produced"
+        raise WorkflowError(f"signing with {key_file} failed: {detail}")
+    return result.stdout.decode().strip()
+
+
+def ssh_verify(message: bytes, signature: str, principal: str, board: Board) -> str | None:
+    """``None`` if ``signature`` is ``principal``'s over ``message``, else why not."""
+    if "BEGIN SSH SIGNATURE" not in signature or "END SSH SIGNATURE" not in signature:
+        return "the signature is malformed or truncated"
+    with tempfile.TemporaryDirectory(prefix="medkb-verify-") as tmp:
+        signers = Path(tmp, "allowed_signers")
+        signers.write_text(board.allowed_signers())
+        sig = Path(tmp, "approval.sig")
+        sig.write_text(signature.strip() + "\n")
+        try:
+            result = subprocess.run(
+                ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", principal, "-n", SIGNATURE_NAMESPACE, "-s", str(sig)],
+                input=message,
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            return "ssh-keygen is not installed (Debian: apt-get install openssh-client)"
+    if result.returncode == 0:
+        return None
+    return f"the signature does not verify as {principal}'s key"
+
+
+def parse_history(article: Article) -> tuple[list[HistoryEntry], list[tuple[int | None, str]]]:
+    """Validate the records of ``review.history``; problems are ``(line, message)``."""
+    entries: list[HistoryEntry] = []
+    problems: list[tuple[int | None, str]] = []
+    fm = article.front_matter
+    for index, raw in enumerate(article.review.history):
+        base = f"review.history[{index}]"
+        line = fm.line_of(f"{base}.status") or fm.line_of("review.history")
+        status = raw.get("status")
+        if status not in (s.value for s in ReviewStatus):
+            problems.append((line, f"{base}.status: {status!r} is not a review status; allowed: submitted, under-review, approved"))
+            continue
+        by = raw.get("by")
+        if not isinstance(by, str) or not by.strip():
+            problems.append((line, f"{base}: missing 'by' (who made this change)"))
+            continue
+        try:
+            on = parse_date(raw.get("on"), f"{base}.on", article.path, fm.line_of(f"{base}.on"))
+        except FrontMatterError as e:
+            problems.append((e.line, e.message))
+            continue
+        entries.append(
+            HistoryEntry(
+                status=str(status),
+                by=by.strip(),
+                on=on,
+                line=line,
+                note=_str(raw.get("note")),
+                digest=_str(raw.get("digest")),
+                signature=_str(raw.get("signature")),
+            )
+        )
+    return entries, problems
+
+
+def _str(value: Value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def check_history(entries: list[HistoryEntry], board: Board, today: dt.date) -> list[tuple[int | None, str]]:
+    """Order, transitions, dates and members of the history."""
+    problems: list[tuple[int | None, str]] = []
+    previous: HistoryEntry | None = None
+    submitted_on: dt.date | None = None
+    for entry in entries:
+        if entry.on > today:
+            problems.append((entry.line, f"history date {entry.on} is in the future"))
+        if previous is None:
+            if entry.status != "submitted":
+                problems.append((entry.line, f"history must start with 'submitted', not {entry.status!r}"))
+        else:
+            if entry.on < previous.on:
+                problems.append((entry.line, f"history is out of order: {entry.on} comes after {previous.on}"))
+            if entry.status not in TRANSITIONS[previous.status]:
+                problems.append(
+                    (entry.line, f"illegal transition {previous.status} → {entry.status}; allowed from {previous.status}: "
+                     + ", ".join(sorted(TRANSITIONS[previous.status])))
+                )
+        if entry.status == "submitted":
+            submitted_on = entry.on
+        elif board.get(entry.by) is None:
+            problems.append((entry.line, f"'{entry.by}' is not a member of the board ({board.path}); only members review and approve"))
+        if entry.status == "approved" and submitted_on is not None and entry.on < submitted_on:
+            problems.append((entry.line, f"approval dated {entry.on} is before the submission on {submitted_on}"))
+        previous = entry
+    return problems
+
+
+def last_submitter(entries: list[HistoryEntry]) -> str | None:
+    """Who submitted the text under review (self-approval is refused for them)."""
+    for entry in reversed(entries):
+        if entry.status == "submitted":
+            return entry.by
+    return None
+
+
+def approval_problem(entry: HistoryEntry, entries: list[HistoryEntry], board: Board, digest: str, require_signatures: bool) -> str | None:
+    """Why an approval record does not approve the current text, or ``None``."""
+    member = board.get(entry.by)
+    if member is None:
+        return f"approval by '{entry.by}', who is not a member of the board"
+    if entry.by == last_submitter(entries[: entries.index(entry)]):
+        return f"'{entry.by}' submitted this text and may not approve it (no self-approval)"
+    if require_signatures:
+        if not entry.signature:
+            return f"approval by '{entry.by}' has no signature"
+        why = ssh_verify(entry.message(), entry.signature, entry.by, board)
+        if why is not None:
+            return f"approval by '{entry.by}': {why}"
+    if entry.digest != digest:
+        return "changed"
+    return None
+
+
+def review_state(
+    article: Article,
+    board: Board,
+    digest: str,
+    *,
+    today: dt.date | None = None,
+    require_signatures: bool = True,
+    approvals_required: int = 1,
+) -> ReviewState:
+    """Derive what readers are told from the front matter, history and board."""
+    today = today or dt.date.today()
+    entries, problems = parse_history(article)
+    problems += check_history(entries, board, today)
+    claimed = article.review.status.value
+    status_line = article.front_matter.line_of("review.status")
+    state = ReviewState(Effective(claimed) if claimed != "approved" else Effective.UNDER_REVIEW, entries, problems)
+    state.due = article.review.due
+    state.overdue = state.due is not None and state.due < today
+    if entries and entries[-1].status != claimed:
+        problems.append((status_line, f"review.status is {claimed!r} but the last history entry is {entries[-1].status!r}; change it with medkb review"))
+    if claimed != "approved":
+        return state
+    # The approvals after the last move away from approved count.
+    run: list[HistoryEntry] = []
+    for entry in reversed(entries):
+        if entry.status != "approved":
+            break
+        run.insert(0, entry)
+    if not run:
+        problems.append((status_line, "review.status says approved but the history has no approval; only a board member can approve (medkb review --to approved)"))
+        return state
+    valid: dict[str, HistoryEntry] = {}
+    stale = False
+    for entry in run:
+        why = approval_problem(entry, entries, board, digest, require_signatures)
+        if why is None:
+            valid.setdefault(entry.by, entry)
+        elif why == "changed":
+            stale = True
+        else:
+            problems.append((entry.line, why))
+    if len(valid) >= approvals_required:
+        state.effective = Effective.APPROVED
+        state.approvals = list(valid.values())
+        latest = max(state.approvals, key=lambda e: e.on)
+        state.reviewed_by, state.reviewed_on = board.get(latest.by), latest.on
+    elif stale:
+        state.effective = Effective.CHANGES_PENDING
+        problems.append(
+            (status_line, "the text or its cited sources changed since approval: move the article to under-review "
+             "(medkb review ARTICLE --to under-review) or have a board member approve it again")
+        )
+    else:
+        needed = f"{approvals_required} valid approval{'s' if approvals_required > 1 else ''}"
+        problems.append((status_line, f"review.status says approved but it has {len(valid)} of the {needed} it needs"))
+    return state
+
+
+def check_transition(current: str, target: str) -> None:
+    """Refuse a move the workflow does not allow."""
+    if target not in TRANSITIONS.get(current, frozenset()):
+        allowed = ", ".join(sorted(TRANSITIONS.get(current, frozenset()))) or "none"
+        raise WorkflowError(f"cannot move from {current} to {target}; allowed from {current}: {allowed}")
+
+
+def today_utc() -> dt.date:
+    """Today's date (UTC), or ``MEDKB_TODAY`` (YYYY-MM-DD) for reproducible runs."""
+    fixed = os.environ.get("MEDKB_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.datetime.now(dt.timezone.utc).date()
