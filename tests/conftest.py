@@ -46,8 +46,21 @@ def article(title: str = "Is this a test article?", status: str = "submitted", b
     return "---\n" + yaml.safe_dump(fm, sort_keys=False, allow_unicode=True) + "---\n\n" + body
 
 
-def write_site(root: Path, pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None) -> Path:
-    """Write ``mkdocs.yml``, ``content/`` and optionally ``references.bib``."""
+DEMO_KEY = (REPO / "tests" / "fixtures" / "demo-board-keys" / "a.moreno.pub").read_text().split()
+TEST_BOARD = (
+    "members:\n"
+    "  - id: reviewer\n"
+    "    name: Rea Viewer\n"
+    "    credentials: MD\n"
+    "    role: Reviewer\n"
+    f"    key: {DEMO_KEY[0]} {DEMO_KEY[1]}\n"
+)
+
+
+def write_site(
+    root: Path, pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None, board: str | None = None
+) -> Path:
+    """Write ``mkdocs.yml``, ``content/``, ``references.bib`` and ``board.yml``."""
     cfg: dict[str, Any] = {
         "site_name": "Test KB",
         "docs_dir": "content",
@@ -69,6 +82,7 @@ def write_site(root: Path, pages: dict[str, str | bytes], config: dict[str, Any]
         else:
             path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
     (root / "references.bib").write_text(bib or "", encoding="utf-8")
+    (root / "board.yml").write_text(TEST_BOARD if board is None else board, encoding="utf-8")
     return root
 
 
@@ -83,8 +97,10 @@ def build_site(root: Path, strict: bool = True) -> BuiltSite:
 def make_site(tmp_path: Path) -> Callable[..., BuiltSite]:
     """Write and build a site in ``tmp_path``: ``make_site({"articles/a.md": ...})``."""
 
-    def _make(pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None, strict: bool = True) -> BuiltSite:
-        write_site(tmp_path, pages, config, bib)
+    def _make(
+        pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None, strict: bool = True, board: str | None = None
+    ) -> BuiltSite:
+        write_site(tmp_path, pages, config, bib, board)
         return build_site(tmp_path, strict=strict)
 
     return _make

@@ -144,8 +144,8 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
                 line = line_of_key(body, problem.key)
                 report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
         if art is not None and board is not None:
-            entries = [(k, page_catalog.bibliography.get(k)) for k in keys] if page_catalog is not None else []
-            digest = content_digest(art.title, art.body, [(k, e) for k, e in entries if e is not None])
+            prints = [page_catalog.fingerprint(k) for k in keys] if page_catalog is not None else []
+            digest = content_digest(art.title, art.body, [p for p in prints if p is not None])
             state = review_state(
                 art, board, digest, today=today_utc(),
                 require_signatures=layout.require_signatures, approvals_required=layout.approvals_required,

@@ -161,15 +161,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def article_digest(article: Article, path: Path, layout: SiteLayout) -> str:
     """The digest an approval of this article's current text must carry."""
-    keys: list[str] = []
-    entries = []
+    prints: list[str | None] = []
     if layout.citations and "[@" in article.body:
         catalog = ReferenceCatalog(load_bibliography(layout.bibliography))
         if article.bibliography:
             catalog = catalog.with_bibliography(load_bibliography([path.parent / b for b in article.bibliography]))
-        keys = cite(article.body, layout, catalog).state.order
-        entries = [(k, catalog.bibliography.get(k)) for k in keys]
-    return content_digest(article.title, article.body, [(k, e) for k, e in entries if e is not None])
+        prints = [catalog.fingerprint(k) for k in cite(article.body, layout, catalog).state.order]
+    return content_digest(article.title, article.body, [p for p in prints if p is not None])
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from medkb.citations.bibliography import Bibliography
 from medkb.citations.style import FormattedReference, format_reference
+from medkb.review.fingerprint import entry_fingerprint
 
 
 @dataclass
@@ -21,7 +22,7 @@ class ReferenceCatalog:
     bibliography: Bibliography
     style: str = "vancouver"
     labels: Mapping[str, str] = field(default_factory=dict)
-    cache: dict[tuple[str, str], FormattedReference] = field(default_factory=dict)
+    cache: dict[tuple[str, str], FormattedReference | str] = field(default_factory=dict)
     formatted: int = 0
     """How many entries this catalog formatted (not served from the cache)."""
     saved: int = -1
@@ -38,13 +39,28 @@ class ReferenceCatalog:
             return None
         cache_key = (self.bibliography.sources[lower][0], lower)
         cached = self.cache.get(cache_key)
-        if cached is None:
+        if not isinstance(cached, FormattedReference):
             entry = self.bibliography.get(key)
             assert entry is not None
             cached = format_reference(entry, self.style, self.labels)
             self.cache[cache_key] = cached
             self.formatted += 1
         return cached
+
+    def fingerprint(self, key: str) -> str | None:
+        """The entry as the review digest covers it (memoised with the formatting)."""
+        lower = key.lower()
+        if lower not in self.bibliography.keys:
+            return None
+        cache_key = ("fingerprint:" + self.bibliography.sources[lower][0], lower)
+        cached = self.cache.get(cache_key)
+        if cached is None:
+            entry = self.bibliography.get(key)
+            assert entry is not None
+            cached = entry_fingerprint(self.bibliography.keys[lower], entry)
+            self.cache[cache_key] = cached  # type: ignore[assignment]
+            self.formatted += 1
+        return cached  # type: ignore[return-value]
 
     def with_bibliography(self, extra: Bibliography) -> ReferenceCatalog:
         """A catalog of these entries plus ``extra``, sharing the format cache."""

@@ -1,38 +1,66 @@
-"""The ``medkb/review`` MkDocs plugin: validated articles and their review header."""
+"""The ``medkb/review`` MkDocs plugin: validated articles, their review state, the board."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
 from medkb.pages import page_source_path, read_page_body, read_page_bytes
+from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
-from medkb.review.view import review_view
+from medkb.review.view import STATUS_LABELS, ArticleSummary, medical_web_page, page_url, review_view
+from medkb.review.workflow import Effective, ReviewState, content_digest, review_state, today_utc
 
 log = get_plugin_logger(__name__)
 
+_QUEUE_ORDER = {"changes-pending": 0, "under-review": 1, "submitted": 2, "approved": 3}
+
 
 class ReviewPlugin(BasePlugin[ReviewConfig]):
-    """Validates article front matter and feeds the review header partial."""
+    """Validates article front matter, derives review states and feeds the review partials."""
 
     def __init__(self) -> None:
         self.articles: dict[str, Article] = {}
+        self.pages: dict[str, Page] = {}
+        self.states: dict[str, ReviewState] = {}
+        self.board: Board | None = None
         self.files: Files | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        if self.config.approvals_required < 1:
+            raise PluginError("medkb/review: approvals_required must be 1 or more")
+        root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
+        try:
+            self.board = load_board(root / self.config.board, self.config.board, self.config.require_signatures)
+        except FrontMatterError as e:
+            raise PluginError(str(e)) from None
+        return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return None
+        # The board and review-queue pages are generated unless the site
+        # writes its own (their lists are added either way).
+        for src, title in ((self.config.board_page, self.config.board_line_title), (self.config.review_queue_page, "Review queue")):
+            if files.get_file_from_path(src) is None:
+                files.append(File.generated(config, src, content=f"# {title}\n"))
         self.files = files
-        self.articles = {}
+        self.articles, self.pages, self.states = {}, {}, {}
         return files
 
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -61,6 +89,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         for warning in article.warnings:
             log.warning(str(warning))
         self.articles[page.file.src_uri] = article
+        self.pages[page.file.src_uri] = page
         page.meta = dict(article.meta)
         # MkDocs and Material print titles and descriptions without escaping;
         # Markup carries the escaped text and is not escaped a second time.
@@ -71,12 +100,85 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         page.meta["kb_article"] = article
         return article.body
 
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        # Every page is rendered now, so every article's citations are known.
+        if not self.config.enabled or self.board is None:
+            return None
+        citations = config.plugins.get("medkb/citations")
+        catalog = getattr(citations, "catalog", None)
+        today = today_utc()
+        for src_uri, article in self.articles.items():
+            page = self.pages[src_uri]
+            keys = page.meta.get("kb_citations") or []
+            prints = [catalog.fingerprint(k) for k in keys] if catalog is not None else []
+            digest = content_digest(article.title, article.body, [p for p in prints if p is not None])
+            state = review_state(
+                article, self.board, digest, today=today,
+                require_signatures=self.config.require_signatures, approvals_required=self.config.approvals_required,
+            )
+            for line, message in state.problems:
+                log.warning(f"{article.path}:{line}: {message}" if line else f"{article.path}: {message}")
+            self.states[src_uri] = state
+        return None
+
     def on_page_context(
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> dict[str, Any] | None:
-        if not self.config.enabled:
+        if not self.config.enabled or self.files is None or self.board is None:
             return None
-        article = self.articles.get(page.file.src_uri)
-        if article is not None and self.files is not None:
-            context["kb_review"] = review_view(article, self.config, page, self.files)
+        src = page.file.src_uri
+        article, state = self.articles.get(src), self.states.get(src)
+        if article is not None and state is not None:
+            context["kb_review"] = review_view(article, state, self.config, page, self.files)
+            url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
+            context["kb_jsonld"] = Markup(medical_web_page(article, state, self.board, url, self._audience_labels(config, page)))
+        if src == self.config.board_page:
+            context["kb_board"] = {"members": self._members(page), "labels": self.config}
+        if src == self.config.review_queue_page:
+            context["kb_queue"] = {"articles": self._summaries(page, queue=True), "labels": self.config}
+        if page.is_homepage:
+            context["kb_article_list"] = {"articles": self._summaries(page, queue=False), "labels": self.config}
         return context
+
+    def _summaries(self, page: Page, queue: bool) -> list[tuple[ArticleSummary, str]]:
+        rows = []
+        for src, article in self.articles.items():
+            state = self.states.get(src)
+            if state is None:
+                continue
+            summary = ArticleSummary(
+                src_uri=src,
+                title=article.title,
+                description=article.description,
+                status=state.effective.value,
+                status_label=STATUS_LABELS[state.effective.value],
+                updated=article.review.updated,
+                due=state.due,
+                overdue=state.overdue,
+            )
+            rows.append((summary, get_relative_url(self.pages[src].url, page.url)))
+        if queue:
+            rows.sort(key=lambda r: (_QUEUE_ORDER[r[0].status], not r[0].overdue, r[0].updated))
+        else:
+            rows.sort(key=lambda r: r[0].title.lower())
+        return rows
+
+    def _members(self, page: Page) -> list[tuple[Any, list[tuple[str, str]]]]:
+        assert self.board is not None
+        approved: dict[str, list[tuple[str, str]]] = {m: [] for m in self.board.members}
+        for src, state in self.states.items():
+            if state.effective is Effective.APPROVED:
+                for approval in state.approvals:
+                    approved[approval.by].append((self.articles[src].title, get_relative_url(self.pages[src].url, page.url)))
+        return [(member, sorted(approved[member.id])) for member in self.board.members.values()]
+
+    def _audience_labels(self, config: MkDocsConfig, page: Page) -> list[str]:
+        audience = config.plugins.get("medkb/audience")
+        used = page.meta.get("kb_audiences_used") or []
+        if audience is None:
+            return []
+        labels = {a.id: a.label for a in audience.config.audiences}  # type: ignore[attr-defined]
+        return [labels[a] for a in used if a in labels]
+
+
+__all__ = ["ReviewPlugin", "page_url"]

@@ -1,15 +1,26 @@
-"""Data for the review header partial (``overrides/partials/kb-review.html``)."""
+"""Data for the review partials: header, board, queue, article list, JSON-LD."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import json
+from dataclasses import dataclass, field
 
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from medkb.article import Article, ReviewStatus
+from medkb.review.board import Board, Member
 from medkb.review.config import ReviewConfig
+from medkb.review.workflow import Effective, ReviewState
+
+STATUS_LABELS = {
+    "submitted": "Submitted",
+    "under-review": "Under Review",
+    "approved": "Approved",
+    "changes-pending": "Changes pending review",
+}
 
 
 @dataclass(frozen=True)
@@ -26,42 +37,117 @@ class ReviewView:
     """Everything the review header shows; strings are plain text (templates escape)."""
 
     status: str
+    status_label: str
     steps: tuple[TrackerStep, ...]
     pending: bool
+    changes_pending: bool
     updated_iso: str
     updated_text: str
     policy_url: str | None
     board_url: str | None
+    reviewed_by: Member | None
+    reviewed_by_url: str | None
+    reviewed_on_iso: str | None
+    reviewed_on_text: str | None
+    due_iso: str | None
+    due_text: str | None
+    overdue: bool
     labels: ReviewConfig
 
 
-def tracker_steps(status: ReviewStatus) -> tuple[TrackerStep, ...]:
-    """The three steps with earlier ones done and the current one marked."""
+@dataclass
+class ArticleSummary:
+    """An article as lists show it (home page, review queue, board page)."""
+
+    src_uri: str
+    title: str
+    description: str | None
+    status: str
+    status_label: str
+    updated: dt.date
+    due: dt.date | None
+    overdue: bool
+    approved_by: list[str] = field(default_factory=list)
+
+
+def tracker_steps(effective: Effective) -> tuple[TrackerStep, ...]:
+    """The three steps; earlier ones done, the current one marked.
+
+    "Changes pending review" sits on Under Review: the approved text changed.
+    """
+    current = {
+        Effective.SUBMITTED: ReviewStatus.SUBMITTED,
+        Effective.UNDER_REVIEW: ReviewStatus.UNDER_REVIEW,
+        Effective.CHANGES_PENDING: ReviewStatus.UNDER_REVIEW,
+        Effective.APPROVED: ReviewStatus.APPROVED,
+    }[effective]
     order = list(ReviewStatus)
-    current = order.index(status)
+    index = order.index(current)
     return tuple(
-        TrackerStep(s.value, s.label, "done" if i < current else "current" if i == current else "todo")
+        TrackerStep(s.value, s.label, "done" if i < index else "current" if i == index else "todo")
         for i, s in enumerate(order)
     )
 
 
-def _page_url(files: Files, src_path: str, page: Page) -> str | None:
+def page_url(files: Files, src_path: str, page: Page) -> str | None:
+    """URL of a page of the site, relative to ``page``."""
     target = files.get_file_from_path(src_path)
     if target is None:
         return None
     return get_relative_url(target.url, page.url)
 
 
-def review_view(article: Article, config: ReviewConfig, page: Page, files: Files) -> ReviewView:
+def review_view(article: Article, state: ReviewState, config: ReviewConfig, page: Page, files: Files) -> ReviewView:
     """Build the header's data for one article page."""
-    status = article.review.status
+    fmt = config.date_format
+    board_url = page_url(files, config.board_page, page)
+    member = state.reviewed_by
     return ReviewView(
-        status=status.value,
-        steps=tracker_steps(status),
-        pending=status is not ReviewStatus.APPROVED,
+        status=state.effective.value,
+        status_label=STATUS_LABELS[state.effective.value],
+        steps=tracker_steps(state.effective),
+        pending=state.effective is not Effective.APPROVED,
+        changes_pending=state.effective is Effective.CHANGES_PENDING,
         updated_iso=article.review.updated.isoformat(),
-        updated_text=article.review.updated.strftime(config.date_format),
-        policy_url=_page_url(files, config.editorial_policy, page),
-        board_url=_page_url(files, config.board_page, page),
+        updated_text=article.review.updated.strftime(fmt),
+        policy_url=page_url(files, config.editorial_policy, page),
+        board_url=board_url,
+        reviewed_by=member,
+        reviewed_by_url=f"{board_url}#member-{member.id}" if member and board_url else None,
+        reviewed_on_iso=state.reviewed_on.isoformat() if state.reviewed_on else None,
+        reviewed_on_text=state.reviewed_on.strftime(fmt) if state.reviewed_on else None,
+        due_iso=state.due.isoformat() if state.due else None,
+        due_text=state.due.strftime(fmt) if state.due else None,
+        overdue=state.overdue,
         labels=config,
     )
+
+
+def json_for_script(data: object) -> str:
+    """JSON that cannot end a ``<script>`` element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def medical_web_page(article: Article, state: ReviewState, board: Board, url: str | None, audiences: list[str]) -> str:
+    """schema.org ``MedicalWebPage`` JSON-LD for an article."""
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "dateModified": article.review.updated.isoformat(),
+    }
+    if article.description:
+        data["description"] = article.description
+    if url:
+        data["url"] = url
+    if state.effective is Effective.APPROVED and state.reviewed_on:
+        data["lastReviewed"] = state.reviewed_on.isoformat()
+        data["reviewedBy"] = [
+            {"@type": "Person", "name": m.name, "honorificSuffix": m.credentials, "jobTitle": m.role}
+            for m in (board.get(a.by) for a in state.approvals)
+            if m is not None
+        ]
+    if audiences:
+        data["audience"] = [{"@type": "MedicalAudience", "audienceType": a} for a in audiences]
+    return json_for_script(data)

@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from pybtex.database import Entry
-
 from medkb.article import Article, ReviewStatus, parse_date
 from medkb.frontmatter import FrontMatterError, Value
 from medkb.review.board import SIGNATURE_NAMESPACE, Board, Member
+from medkb.review.fingerprint import entry_fingerprint  # noqa: F401 - part of the workflow's API
 
 #: Allowed moves between review steps.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -88,18 +87,13 @@ def approval_message(status: str, by: str, on: dt.date, digest: str, note: str =
     ).encode()
 
 
-def entry_fingerprint(key: str, entry: Entry) -> list[object]:
-    """A BibTeX entry as data for the digest (fields sorted, names as written)."""
-    return [entry.type.lower(), key.lower(), sorted((k.lower(), v) for k, v in entry.fields.items())]
-
-
-def content_digest(title: str, body: str, cited: Iterable[tuple[str, Entry]]) -> str:
-    """``sha256:…`` over the title, the body (LF endings) and the cited entries."""
+def content_digest(title: str, body: str, cited: Iterable[str]) -> str:
+    """``sha256:…`` over the title, the body (LF endings) and the cited entries' fingerprints."""
     h = hashlib.sha256()
     h.update(b"medkb-content-v1\0")
     h.update(title.strip().encode() + b"\0")
     h.update(body.replace("\r\n", "\n").replace("\r", "\n").strip("\n").encode() + b"\0")
-    h.update(json.dumps(sorted(entry_fingerprint(k, e) for k, e in cited), ensure_ascii=False).encode())
+    h.update("\n".join(sorted(cited)).encode())
     return "sha256:" + h.hexdigest()
 
 
