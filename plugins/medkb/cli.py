@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import unicodedata
@@ -19,8 +20,8 @@ from medkb.check import SiteLayout, build_problems, check_site, cite, load_layou
 from medkb.citations.bibliography import load_bibliography
 from medkb.citations.references import ReferenceCatalog
 from medkb.frontmatter import FrontMatterError, decode_source
-from medkb.review.board import load_board
-from medkb.review.edit import apply_review_edit
+from medkb.review.board import load_board, parse_board
+from medkb.review.edit import apply_review_edit, history_record_lines
 from medkb.review.workflow import (
     WorkflowError,
     approval_message,
@@ -170,6 +171,107 @@ def article_digest(article: Article, path: Path, layout: SiteLayout) -> str:
     return content_digest(article.title, article.body, [p for p in prints if p is not None])
 
 
+def board_message(by: str, on: dt.date, digest: str) -> bytes:
+    """What a member signs to approve a new roster."""
+    return approval_message("board", by, on, digest)
+
+
+def verify_board_change(config: Path, base: str) -> list[str]:
+    """Problems with a change to the board roster since ``base`` (a git revision).
+
+    A pull request must not add its own reviewer: a changed roster needs an
+    approval, signed by a member of the roster at ``base``, of the new
+    roster's digest.
+    """
+    layout = load_layout(config)
+    if layout.board is None:
+        return []
+    rel = layout.board.resolve().relative_to(layout.root).as_posix()
+    shown = subprocess.run(["git", "-C", str(layout.root), "show", f"{base}:./{rel}"], capture_output=True, text=True)
+    if shown.returncode != 0:
+        return [f"{rel}: not in {base}; a new board cannot be approved by a roster that did not exist (start the board in its own reviewed commit)"]
+    try:
+        old = parse_board(shown.stdout, f"{base}:{rel}", layout.require_signatures)
+        new = load_board(layout.board, rel, layout.require_signatures)
+    except FrontMatterError as e:
+        return [str(e)]
+    if old.digest() == new.digest():
+        return []
+    digest = new.digest()
+    reasons = []
+    for approval in new.approvals:
+        by, on, sig, dig = (str(approval.get(k) or "") for k in ("by", "on", "signature", "digest"))
+        if dig != digest:
+            continue
+        if old.get(by) is None:
+            reasons.append(f"approval by '{by}', who is not on the roster at {base}")
+            continue
+        try:
+            on_date = dt.date.fromisoformat(on)
+        except ValueError:
+            reasons.append(f"approval by '{by}' has no valid date")
+            continue
+        why = ssh_verify(board_message(by, on_date, digest), sig, by, old)
+        if why is None:
+            return []
+        reasons.append(f"approval by '{by}': {why}")
+    detail = "; ".join(reasons) or "no approval of the new roster"
+    return [f"{rel}: the board changed since {base} without an approval by a member of the roster at {base} ({detail}); "
+            f"a member runs: medkb approve-board --as MEMBER --key KEY"]
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """For CI: everything check does, plus board changes since --base."""
+    args.paths, args.no_build, args.dir = [], False, "content/articles"
+    status = cmd_check(args)
+    if args.base:
+        problems = verify_board_change(Path(args.config), args.base)
+        for line in problems:
+            print(line)
+        if problems:
+            status = 1
+    return status
+
+
+def cmd_approve_board(args: argparse.Namespace) -> int:
+    """Sign the current roster as a member of the board at --base (default HEAD)."""
+    layout = load_layout(Path(args.config))
+    if layout.board is None:
+        print("the site has no medkb/review plugin, so no board", file=sys.stderr)
+        return 2
+    rel = layout.board.resolve().relative_to(layout.root).as_posix()
+    raw = layout.board.read_bytes()
+    try:
+        board = load_board(layout.board, rel, layout.require_signatures)
+        shown = subprocess.run(["git", "-C", str(layout.root), "show", f"{args.base}:./{rel}"], capture_output=True, text=True)
+        old = parse_board(shown.stdout, f"{args.base}:{rel}", layout.require_signatures) if shown.returncode == 0 else board
+        if old.get(args.as_member) is None:
+            raise WorkflowError(f"'{args.as_member}' is not on the roster at {args.base}; only existing members approve a new roster")
+        on = dt.date.fromisoformat(args.date) if args.date else today_utc()
+        digest = board.digest()
+        signature = ssh_sign(board_message(args.as_member, on, digest), Path(args.key))
+        why = ssh_verify(board_message(args.as_member, on, digest), signature, args.as_member, old)
+        if why is not None:
+            raise WorkflowError(f"{why}: --key is not the key the roster at {args.base} lists for '{args.as_member}'")
+    except (WorkflowError, FrontMatterError) as e:
+        print(f"{rel}: {e}", file=sys.stderr)
+        return 1
+    text = raw.decode("utf-8-sig")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    top_keys = re.findall(r"^([A-Za-z_][\w-]*):", text, re.MULTILINE)
+    if board.approvals and top_keys[-1:] != ["approvals"]:
+        print(f"{rel}: 'approvals:' must be the last key of the file to add an approval", file=sys.stderr)
+        return 1
+    lines = [] if board.approvals else ["approvals:"]
+    lines += history_record_lines("board", args.as_member, on, digest, "", signature, "  ")
+    if not text.endswith(newline):
+        text += newline
+    data = (raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b"") + (text + newline.join(lines) + newline).encode()
+    write_atomic(layout.board, data)
+    print(f"{rel}: roster {digest[:19]}… approved by {args.as_member} on {on}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
@@ -194,6 +296,17 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--date", help="date of the action, YYYY-MM-DD (default: today, UTC)")
     review.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
     review.set_defaults(func=cmd_review)
+    verify = sub.add_parser("verify", help="for CI: check, plus board changes since --base must be approved")
+    verify.add_argument("--base", help="git revision the change is compared with (e.g. origin/main)")
+    verify.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    verify.set_defaults(func=cmd_verify)
+    approve_board = sub.add_parser("approve-board", help="sign the current board roster (a member of the roster at --base)")
+    approve_board.add_argument("--as", dest="as_member", required=True, metavar="MEMBER")
+    approve_board.add_argument("--key", required=True, help="your SSH private key")
+    approve_board.add_argument("--base", default="HEAD", help="the revision whose roster you belong to (default: HEAD)")
+    approve_board.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
+    approve_board.add_argument("--config", default="mkdocs.yml")
+    approve_board.set_defaults(func=cmd_approve_board)
     return parser
 
 
