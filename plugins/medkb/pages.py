@@ -53,3 +53,8 @@ def body_offset(page: Page, markdown: str) -> int:
     raw = read_page_bytes(page).decode("utf-8-sig", "replace").replace("\r\n", "\n")
     index = raw.find(markdown) if markdown else -1
     return raw.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def where(path: str, offset: int, line: int | None) -> str:
+    """``path:line`` for a line of the page body (``offset``: the body's first file line)."""
+    return f"{path}:{offset + line - 1}" if line else path

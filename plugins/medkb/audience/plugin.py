@@ -15,7 +15,7 @@ from mkdocs.structure.pages import Page
 
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig, AudienceItem
-from medkb.pages import body_offset, page_source_path
+from medkb.pages import body_offset, page_source_path, where
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -89,9 +89,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
             return None
         path, markdown, offset = self._page_source
         for problem in self.extension.state.problems:
-            line = line_of_audience(markdown, problem.audience)
-            where = f"{path}:{offset + line - 1}" if line else path
-            log.warning(f"{where}: {problem.message}")
+            log.warning(f"{where(path, offset, line_of_audience(markdown, problem.audience))}: {problem.message}")
         page.meta["kb_audiences_used"] = sorted(set(self.extension.state.used) & set(self.ids))
         return None
 

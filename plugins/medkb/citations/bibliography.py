@@ -20,7 +20,7 @@ from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 from pybtex.textutils import normalize_whitespace
 
-from medkb.frontmatter import FrontMatterError
+from medkb.frontmatter import FrontMatterError, decode_source
 
 
 _STRAY = re.compile(r"[{}=]")
@@ -242,13 +242,10 @@ def load_bibliography(files: list[Path], display: dict[Path, str] | None = None)
         except OSError as e:
             raise BibliographyError(path, None, f"cannot read bibliography ({e.strerror})") from None
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            raise BibliographyError(
-                path, line, f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save the file as UTF-8"
-            ) from None
-        result = result.merged(parse_bibtex(text.replace("\r\n", "\n"), path))
+            text = decode_source(raw, path)
+        except FrontMatterError as e:
+            raise BibliographyError(e.path, e.line, e.message) from None
+        result = result.merged(parse_bibtex(text, path))
     return result
 
 

@@ -24,7 +24,7 @@ from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import REFERENCES_SLOT, CitationsExtension, ReferenceEntry
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
-from medkb.pages import body_offset, page_source_path
+from medkb.pages import body_offset, page_source_path, where
 
 log = get_plugin_logger(__name__)
 
@@ -90,9 +90,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         path, markdown, offset = self._page_source
         state = self.extension.state
         for problem in state.problems:
-            line = line_of_key(markdown, problem.key)
-            where = f"{path}:{offset + line - 1}" if line else path
-            log.warning(f"{where}: {problem.message}")
+            log.warning(f"{where(path, offset, line_of_key(markdown, problem.key))}: {problem.message}")
         self.cited[page.file.src_uri] = list(state.order)
         page.meta["kb_citations"] = list(state.order)
         if state.entries:
