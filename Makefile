@@ -4,7 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.medkb-installed
+SITE_STAMP := $(VENV)/.medkb-site
+TEST_STAMP := $(VENV)/.medkb-test
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: site serve test test-fast chromium bench clean
@@ -13,15 +14,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall whenever the package metadata changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# Reinstall whenever the package metadata changes. Building the site needs
+# the package; the tests also need the test extra (Playwright, axe...).
+$(SITE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(SITE_STAMP)
 
-site: $(STAMP)
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP) $(SITE_STAMP)
+
+site: $(SITE_STAMP)
 	$(BIN)/mkdocs build --strict
 
-serve: $(STAMP)
+serve: $(SITE_STAMP)
 	$(BIN)/mkdocs serve
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
@@ -34,14 +40,14 @@ chromium:
 	  fi; \
 	fi
 
-test: $(STAMP) chromium
+test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # Everything but the browser tests.
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m 'not browser'
 
-bench: $(STAMP)
+bench: $(SITE_STAMP)
 	$(BIN)/python bench/citations.py
 
 clean:
