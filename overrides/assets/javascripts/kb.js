@@ -1,5 +1,16 @@
-/* medkb reader script: citation previews. No library; works with Material's
-   instant navigation through event delegation on the document. */
+/* medkb reader script: citation previews, the audience picker and a name
+   for the theme's search dialog. No library; works with Material's instant
+   navigation through event delegation on the document. */
+
+/* Material's search panel is a role="dialog" without a name (axe:
+   aria-dialog-name); give it the label of its input. */
+(() => {
+  const dialog = document.querySelector('.md-search[role="dialog"]');
+  const input = document.querySelector(".md-search__input");
+  if (dialog && !dialog.hasAttribute("aria-label")) {
+    dialog.setAttribute("aria-label", (input && input.getAttribute("aria-label")) || "Search");
+  }
+})();
 (() => {
   "use strict";
   const TIP_ID = "kb-cite-preview";
