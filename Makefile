@@ -8,7 +8,7 @@ SITE_STAMP := $(VENV)/.medkb-site
 TEST_STAMP := $(VENV)/.medkb-test
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test test-fast chromium bench clean
+.PHONY: site serve test test-fast chromium bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,15 @@ chromium:
 	  fi; \
 	fi
 
-test: $(TEST_STAMP) chromium
+# The Nu Html Checker (npm vnu-jar) for the HTML validation test; it runs on
+# the system Java (Debian: openjdk-17-jre-headless).
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tools/vnu/package.json tools/vnu/package-lock.json
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; } || { echo "Java is missing: apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
+	cd tools/vnu && npm ci --no-audit --no-fund --silent
+	touch $(VNU_JAR)
+
+test: $(TEST_STAMP) chromium $(VNU_JAR)
 	$(BIN)/python -m pytest
 
 # Everything but the browser tests.

@@ -192,3 +192,8 @@ def test_tags_must_be_strings() -> None:
 def test_due_date_parsed() -> None:
     art = parse_article(fm("title: T\nreview:\n  status: submitted\n  updated: 2025-12-17\n  due: 2026-12-17\n"), PATH)
     assert art.review.due == dt.date(2026, 12, 17)
+
+
+def test_bidi_controls_in_title_are_refused() -> None:
+    e = error(fm("title: \"Dose \u202e01 gm\"\nreview: {status: submitted, updated: 2025-12-17}\n"))
+    assert e.line == 2 and "title contains the bidirectional control U+202E" in str(e)

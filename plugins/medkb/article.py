@@ -20,6 +20,8 @@ from typing import Any
 from medkb.frontmatter import FrontMatter, FrontMatterError, Value, decode_source, parse_yaml, split_front_matter
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Bidirectional controls can make a title read as something else.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _METADATA_LINE = re.compile(r"^[A-Za-z0-9_-]+:\s")
 
 
@@ -129,7 +131,16 @@ def _require_text(fm: FrontMatter, key: str, path: str, *, required: bool) -> st
         raise FrontMatterError(path, line, f"{key} is empty; write the article's {key}")
     if "\n" in text:
         raise FrontMatterError(path, line, f"{key} must be a single line")
+    _refuse_bidi(text, key, path, line)
     return text
+
+
+def _refuse_bidi(text: str, key: str, path: str, line: int | None) -> None:
+    match = _BIDI.search(text)
+    if match:
+        raise FrontMatterError(
+            path, line, f"{key} contains the bidirectional control U+{ord(match.group(0)):04X}; text must read as written"
+        )
 
 
 def _string_list(fm: FrontMatter, key: str, path: str) -> list[str]:
@@ -140,6 +151,8 @@ def _string_list(fm: FrontMatter, key: str, path: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise FrontMatterError(path, fm.line_of(key), f"{key} must be a list of non-empty strings, e.g. {key}: [a, b]")
+    for v in value:
+        _refuse_bidi(v, key, path, fm.line_of(key))  # type: ignore[arg-type]
     return [v.strip() for v in value]  # type: ignore[union-attr]
 
 

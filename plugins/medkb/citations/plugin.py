@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, Template, TemplateNotFound
+from markupsafe import Markup, escape
 from markdown.extensions.toc import unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -101,7 +102,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             # so MkDocs learns its anchors and its heading here.
             present.update([anchor, *(entry.anchor for entry in state.entries)])
             if page.toc is not None:
-                page.toc.items.append(AnchorLink(self.config.heading, anchor, 2))
+                # Material prints TOC titles unescaped.
+                page.toc.items.append(AnchorLink(Markup(escape(self.config.heading)), anchor, 2))
         return None
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:

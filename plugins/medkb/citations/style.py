@@ -29,6 +29,7 @@ from medkb.citations.bibliography import persons_of
 _LATEX_SPECIAL = re.compile(r"[\\{}~%$]|--|``|''")
 # LaTeX would read an unescaped % as the start of a comment and drop the rest
 # of the value; in a reference ("reduced by 50%") it is always text.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 
 DEFAULT_TYPE_LABELS: dict[str, str] = {
@@ -75,6 +76,9 @@ _HTML_BACKEND = find_plugin("pybtex.backends", "html")()
 @functools.lru_cache(maxsize=65536)
 def decode_latex(value: str) -> str:
     """LaTeX in a BibTeX value as Unicode text (``{\\"O}`` → ``Ö``, ``--`` → ``–``)."""
+    if _BIDI.search(value):
+        # Bidirectional controls could make a reference read as another.
+        value = _BIDI.sub("", value)
     if not _LATEX_SPECIAL.search(value):
         return value
     if "\\" not in value and "%" not in value and "$" not in value:

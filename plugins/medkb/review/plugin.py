@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from mkdocs.utils import get_relative_url
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
 from medkb.pages import page_source_path, read_page_body, read_page_bytes
+from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
 from medkb.review.view import STATUS_LABELS, ArticleSummary, medical_web_page, page_url, review_view
@@ -38,10 +40,18 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.states: dict[str, ReviewState] = {}
         self.board: Board | None = None
         self.files: Files | None = None
+        self.safe_links: SafeLinksExtension | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        # Material prints the site name and description into attributes and
+        # text without escaping; Markup carries them escaped exactly once.
+        for key in ("site_name", "site_description"):
+            if isinstance(config[key], str) and not isinstance(config[key], Markup):
+                config[key] = Markup(escape(config[key]))
+        self.safe_links = SafeLinksExtension()
+        config.markdown_extensions.append(self.safe_links)  # type: ignore[arg-type]
         if self.config.approvals_required < 1:
             raise PluginError("medkb/review: approvals_required must be 1 or more")
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
@@ -58,7 +68,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # writes its own (their lists are added either way).
         for src, title in ((self.config.board_page, self.config.board_line_title), (self.config.review_queue_page, "Review queue")):
             if files.get_file_from_path(src) is None:
-                files.append(File.generated(config, src, content=f"# {title}\n"))
+                files.append(File.generated(config, src, content=f"# {html.escape(title)}\n"))
         self.files = files
         self.articles, self.pages, self.states = {}, {}, {}
         return files
@@ -96,9 +106,15 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         page.meta["title"] = Markup(escape(article.title))
         if article.description is not None:
             page.meta["description"] = Markup(escape(article.description))
-        page.meta["tags"] = article.tags
+        page.meta["tags"] = [Markup(escape(tag)) for tag in article.tags]
         page.meta["kb_article"] = article
         return article.body
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.config.enabled and self.safe_links is not None:
+            for url in self.safe_links.removed:
+                log.warning(f"{page_source_path(page, config)}: link to {url!r} removed; only http(s), mailto and relative links are allowed")
+        return None
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         # Every page is rendered now, so every article's citations are known.
