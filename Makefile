@@ -58,5 +58,8 @@ test-fast: $(TEST_STAMP)
 bench: $(SITE_STAMP)
 	$(BIN)/python bench/citations.py
 
+screenshots: $(TEST_STAMP) chromium
+	$(BIN)/python bench/screenshots.py screenshots
+
 clean:
 	rm -rf site bench/out .pytest_cache

@@ -1,0 +1,60 @@
+"""Screenshots of an article in Chromium: light, dark, patient, professional, mobile.
+
+    python bench/screenshots.py [OUT_DIR]      (default: screenshots/; make screenshots)
+
+Builds the example knowledge base, serves it on 127.0.0.1 and drives Debian's
+Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "/articles/low-back-pain-imaging/"
+SHOTS = {
+    "article-light-patient": {"color_scheme": "light", "audience": "patient", "viewport": (1280, 1600)},
+    "article-dark-professional": {"color_scheme": "dark", "audience": "professional", "viewport": (1280, 1600)},
+    "article-mobile": {"color_scheme": "light", "audience": "patient", "viewport": (390, 1400)},
+}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as site:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(ROOT / "mkdocs.yml"), "-d", site], check=True, env=env)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=site))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+            for name, shot in SHOTS.items():
+                width, height = shot["viewport"]  # type: ignore[misc]
+                context = browser.new_context(color_scheme=shot["color_scheme"], viewport={"width": width, "height": height})  # type: ignore[arg-type]
+                page = context.new_page()
+                page.goto(f"{base}{ARTICLE}?audience={shot['audience']}", wait_until="networkidle")
+                page.screenshot(path=str(out / f"{name}.png"))
+                print(out / f"{name}.png")
+                context.close()
+            browser.close()
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
