@@ -320,3 +320,15 @@ def test_verify_refuses_a_board_change_without_approval(site: Path, keys: dict[s
     # ...a member of the roster at HEAD can.
     assert main(["approve-board", "--as", "alice", "--key", str(keys["alice"])]) == 0
     assert main(["verify", "--base", "HEAD"]) == 0
+
+
+def test_verified_approvals_are_remembered_and_never_stale(site: Path, keys: dict[str, Path]) -> None:
+    import json
+
+    assert approve(keys) == 0
+    assert status_of(site, strict=True) == "approved"
+    cache = site / ".cache" / "medkb" / "verified-approvals.json"
+    assert len(json.loads(cache.read_text())) == 1
+    # A remembered check does not survive a change of the member's key.
+    (site / "board.yml").write_text(board_yaml({**keys, "bob": keys["mallory"]}))
+    assert status_of(site) == "under-review"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.board: Board | None = None
         self.files: Files | None = None
         self.safe_links: SafeLinksExtension | None = None
+        self.verified: set[str] = set()
+        self._verified_file: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -55,6 +58,13 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if self.config.approvals_required < 1:
             raise PluginError("medkb/review: approvals_required must be 1 or more")
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
+        # Successful signature checks are remembered between builds, keyed by
+        # the message, the signature and the member's key: never stale.
+        self._verified_file = root / ".cache" / "medkb" / "verified-approvals.json"
+        try:
+            self.verified = set(json.loads(self._verified_file.read_text()))
+        except (OSError, ValueError, TypeError):
+            self.verified = set()
         try:
             self.board = load_board(root / self.config.board, self.config.board, self.config.require_signatures)
         except FrontMatterError as e:
@@ -131,11 +141,23 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             state = review_state(
                 article, self.board, digest, today=today,
                 require_signatures=self.config.require_signatures, approvals_required=self.config.approvals_required,
+                verified=self.verified,
             )
             for line, message in state.problems:
                 log.warning(f"{article.path}:{line}: {message}" if line else f"{article.path}: {message}")
             self.states[src_uri] = state
         return None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self._verified_file is None or not self.verified:
+            return
+        try:
+            self._verified_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._verified_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(sorted(self.verified)))
+            os.replace(tmp, self._verified_file)
+        except OSError as e:
+            log.info(f"could not write {self._verified_file}: {e}")
 
     def on_page_context(
         self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation

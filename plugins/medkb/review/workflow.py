@@ -124,10 +124,34 @@ def ssh_sign(message: bytes, key_file: Path) -> str:
     return result.stdout.decode().strip()
 
 
-def ssh_verify(message: bytes, signature: str, principal: str, board: Board) -> str | None:
-    """``None`` if ``signature`` is ``principal``'s over ``message``, else why not."""
+def verification_key(message: bytes, signature: str, principal: str, board: Board) -> str:
+    """A digest of everything a verification depends on, to remember its result."""
+    member = board.get(principal)
+    h = hashlib.sha256(b"medkb-verify-v1\0" + message + b"\0" + signature.strip().encode() + b"\0")
+    h.update(f"{principal}\0{member.key if member else ''}".encode())
+    return h.hexdigest()
+
+
+def ssh_verify(
+    message: bytes, signature: str, principal: str, board: Board, verified: set[str] | None = None
+) -> str | None:
+    """``None`` if ``signature`` is ``principal``'s over ``message``, else why not.
+
+    ``verified`` remembers successful checks (by :func:`verification_key`), so
+    an unchanged approval is not checked again by ``ssh-keygen``.
+    """
     if "BEGIN SSH SIGNATURE" not in signature or "END SSH SIGNATURE" not in signature:
         return "the signature is malformed or truncated"
+    key = verification_key(message, signature, principal, board) if verified is not None else ""
+    if verified is not None and key in verified:
+        return None
+    why = _ssh_keygen_verify(message, signature, principal, board)
+    if why is None and verified is not None:
+        verified.add(key)
+    return why
+
+
+def _ssh_keygen_verify(message: bytes, signature: str, principal: str, board: Board) -> str | None:
     with tempfile.TemporaryDirectory(prefix="medkb-verify-") as tmp:
         signers = Path(tmp, "allowed_signers")
         signers.write_text(board.allowed_signers())
@@ -223,7 +247,14 @@ def last_submitter(entries: list[HistoryEntry]) -> str | None:
     return None
 
 
-def approval_problem(entry: HistoryEntry, entries: list[HistoryEntry], board: Board, digest: str, require_signatures: bool) -> str | None:
+def approval_problem(
+    entry: HistoryEntry,
+    entries: list[HistoryEntry],
+    board: Board,
+    digest: str,
+    require_signatures: bool,
+    verified: set[str] | None = None,
+) -> str | None:
     """Why an approval record does not approve the current text, or ``None``."""
     member = board.get(entry.by)
     if member is None:
@@ -233,7 +264,7 @@ def approval_problem(entry: HistoryEntry, entries: list[HistoryEntry], board: Bo
     if require_signatures:
         if not entry.signature:
             return f"approval by '{entry.by}' has no signature"
-        why = ssh_verify(entry.message(), entry.signature, entry.by, board)
+        why = ssh_verify(entry.message(), entry.signature, entry.by, board, verified)
         if why is not None:
             return f"approval by '{entry.by}': {why}"
     if entry.digest != digest:
@@ -249,6 +280,7 @@ def review_state(
     today: dt.date | None = None,
     require_signatures: bool = True,
     approvals_required: int = 1,
+    verified: set[str] | None = None,
 ) -> ReviewState:
     """Derive what readers are told from the front matter, history and board."""
     today = today or dt.date.today()
@@ -275,7 +307,7 @@ def review_state(
     valid: dict[str, HistoryEntry] = {}
     stale = False
     for entry in run:
-        why = approval_problem(entry, entries, board, digest, require_signatures)
+        why = approval_problem(entry, entries, board, digest, require_signatures, verified)
         if why is None:
             valid.setdefault(entry.by, entry)
         elif why == "changed":
