@@ -12,10 +12,9 @@ from typing import Callable
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article, build_site, write_site
+from conftest import BuiltSite, build_site, write_site
 from medkb.article import parse_article
 from medkb.cli import main
-from medkb.frontmatter import FrontMatterError
 from medkb.review.board import BoardError, parse_board
 
 Make = Callable[..., BuiltSite]

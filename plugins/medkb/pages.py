@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from medkb.frontmatter import decode_source, split_front_matter, yaml_error
 
@@ -58,3 +60,11 @@ def body_offset(page: Page, markdown: str) -> int:
 def where(path: str, offset: int, line: int | None) -> str:
     """``path:line`` for a line of the page body (``offset``: the body's first file line)."""
     return f"{path}:{offset + line - 1}" if line else path
+
+
+def set_context(context: TemplateContext, key: str, value: Any) -> None:
+    """Add a medkb value to a page's template context.
+
+    MkDocs types the context as a TypedDict of its own keys; plugins add theirs.
+    """
+    cast("dict[str, Any]", context)[key] = value

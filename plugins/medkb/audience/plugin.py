@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -12,10 +11,11 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig, AudienceItem
-from medkb.pages import body_offset, page_source_path, where
+from medkb.pages import body_offset, page_source_path, set_context, where
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -94,12 +94,14 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         return None
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         if not self.config.enabled:
             return None
         show = bool(page.meta.get("kb_article")) or bool(page.meta.get("kb_audiences_used"))
-        context["kb_audience"] = AudienceView(
-            list(self.config.audiences), self.ids, self.default, self.config.storage_key, show, self.config
+        set_context(
+            context,
+            "kb_audience",
+            AudienceView(list(self.config.audiences), self.ids, self.default, self.config.storage_key, show, self.config),
         )
         return context

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -13,11 +12,12 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
 
 from medkb.article import is_article
 from medkb.disclaimer.config import DisclaimerConfig
 from medkb.disclaimer.selection import DisclaimerError, DisclaimerSpec, build_specs, count_disclaimers, select_disclaimers
-from medkb.pages import page_source_path
+from medkb.pages import page_source_path, set_context
 
 log = get_plugin_logger(__name__)
 
@@ -83,16 +83,20 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
         return None
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         if not self.config.enabled:
             return None
         names = set(self.expected.get(page.file.src_uri, []))
         blocks = [DisclaimerBlock(spec, self._href(spec, page)) for spec in self.specs if spec.name in names]
-        context["kb_disclaimers"] = {
-            "before": [b for b in blocks if b.spec.position == "before"],
-            "after": [b for b in blocks if b.spec.position == "after"],
-        }
+        set_context(
+            context,
+            "kb_disclaimers",
+            {
+                "before": [b for b in blocks if b.spec.position == "before"],
+                "after": [b for b in blocks if b.spec.position == "after"],
+            },
+        )
         return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:

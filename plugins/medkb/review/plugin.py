@@ -16,11 +16,12 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 from mkdocs.utils import get_relative_url
 
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
-from medkb.pages import page_source_path, read_page_body, read_page_bytes
+from medkb.pages import page_source_path, read_page_body, read_page_bytes, set_context
 from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
@@ -160,22 +161,23 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             log.info(f"could not write {self._verified_file}: {e}")
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         if not self.config.enabled or self.files is None or self.board is None:
             return None
         src = page.file.src_uri
         article, state = self.articles.get(src), self.states.get(src)
         if article is not None and state is not None:
-            context["kb_review"] = review_view(article, state, self.config, page, self.files)
+            set_context(context, "kb_review", review_view(article, state, self.config, page, self.files))
             url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
-            context["kb_jsonld"] = Markup(medical_web_page(article, state, self.board, url, self._audience_labels(config, page)))
+            jsonld = medical_web_page(article, state, self.board, url, self._audience_labels(config, page))
+            set_context(context, "kb_jsonld", Markup(jsonld))
         if src == self.config.board_page:
-            context["kb_board"] = {"members": self._members(page), "labels": self.config}
+            set_context(context, "kb_board", {"members": self._members(page), "labels": self.config})
         if src == self.config.review_queue_page:
-            context["kb_queue"] = {"articles": self._summaries(page, queue=True), "labels": self.config}
+            set_context(context, "kb_queue", {"articles": self._summaries(page, queue=True), "labels": self.config})
         if page.is_homepage:
-            context["kb_article_list"] = {"articles": self._summaries(page, queue=False), "labels": self.config}
+            set_context(context, "kb_article_list", {"articles": self._summaries(page, queue=False), "labels": self.config})
         return context
 
     def _summaries(self, page: Page, queue: bool) -> list[tuple[ArticleSummary, str]]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from medkb.article import Article, ReviewStatus, parse_date
+from medkb.article import STATUSES, Article, parse_date
 from medkb.frontmatter import FrontMatterError, Value
 from medkb.review.board import SIGNATURE_NAMESPACE, Board, Member
 from medkb.review.fingerprint import entry_fingerprint  # noqa: F401 - part of the workflow's API
@@ -180,7 +180,7 @@ def parse_history(article: Article) -> tuple[list[HistoryEntry], list[tuple[int 
         base = f"review.history[{index}]"
         line = fm.line_of(f"{base}.status") or fm.line_of("review.history")
         status = raw.get("status")
-        if status not in (s.value for s in ReviewStatus):
+        if status not in STATUSES:
             problems.append((line, f"{base}.status: {status!r} is not a review status; allowed: submitted, under-review, approved"))
             continue
         by = raw.get("by")
