@@ -24,6 +24,7 @@ def test_new_creates_a_valid_article(tmp_path: Path) -> None:
     art = load_article(path)
     assert art.title == "Is <b>café</b> safe: yes or no?"
     assert art.review.status.value == "submitted"
+    assert art.review.history[0]["status"] == "submitted" and art.review.history[0]["on"] == "2025-12-17"
     assert run(tmp_path, "new", "Is <b>café</b> safe: yes or no?").returncode == 1
 
 

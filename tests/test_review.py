@@ -331,3 +331,20 @@ def test_verified_approvals_are_remembered_and_never_stale(site: Path, keys: dic
     # A remembered check does not survive a change of the member's key.
     (site / "board.yml").write_text(board_yaml({**keys, "bob": keys["mallory"]}))
     assert status_of(site) == "under-review"
+
+
+def test_new_article_through_the_whole_workflow(site: Path, keys: dict[str, Path]) -> None:
+    assert main(["new", "Does the new article pass review?", "--by", "editor@example.org", "--date", "2025-01-04"]) == 0
+    path = "content/articles/does-the-new-article-pass-review.md"
+    assert main(["review", path, "--to", "under-review", "--as", "alice", "--date", "2025-01-05"]) == 0
+    assert main(["review", path, "--to", "approved", "--as", "bob", "--key", str(keys["bob"]), "--date", "2025-01-06"]) == 0
+    assert main(["check", "--no-build"]) == 0
+    soup = build_site(site, strict=True).soup("articles/does-the-new-article-pass-review")
+    assert soup.select_one(".kb-review")["data-kb-status"] == "approved"
+
+
+def test_generated_pages_need_no_nav_entry(tmp_path: Path, keys: dict[str, Path]) -> None:
+    write_site(tmp_path, {"articles/a.md": submitted()}, config={"nav": ["index.md", "articles/a.md"]}, bib=BIB, board=board_yaml(keys))
+    site = build_site(tmp_path, strict=True)
+    assert site.soup("board").select(".kb-board__member")
+    assert site.soup("review-queue").select(".kb-article-list li")

@@ -75,9 +75,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.exists():
         print(f"{path}: already exists; choose another title or edit that article", file=sys.stderr)
         return 1
+    on = args.date or today_utc().isoformat()
+    editor = args.by or _editor_name()
     front = {
         "title": args.title,
-        "review": {"status": "submitted", "updated": (args.date or dt.date.today().isoformat()), "history": []},
+        # Submission is the first step of the history; reviewers move it on.
+        "review": {"status": "submitted", "updated": on, "history": [{"status": "submitted", "by": editor, "on": on}]},
     }
     text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n## Answer\n\n"
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,6 +89,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     load_article(path)
     print(path)
     return 0
+
+
+def _editor_name() -> str:
+    """Who submits: git's user.email, else the login name."""
+    found = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True)
+    return found.stdout.strip() or os.environ.get("USER") or "editor"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -280,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the clinical question the article answers")
     new.add_argument("--dir", default="content/articles", help="articles folder (default: content/articles)")
     new.add_argument("--date", help="'Last updated' date, YYYY-MM-DD (default: today)")
+    new.add_argument("--by", help="who submits it (default: git user.email)")
     new.set_defaults(func=cmd_new)
     check = sub.add_parser("check", help="validate articles; print path:line: message; exit 1 on problems")
     check.add_argument("paths", nargs="*", help="articles or folders (default: every article)")

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -79,7 +79,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # writes its own (their lists are added either way).
         for src, title in ((self.config.board_page, self.config.board_line_title), (self.config.review_queue_page, "Review queue")):
             if files.get_file_from_path(src) is None:
-                files.append(File.generated(config, src, content=f"# {html.escape(title)}\n"))
+                # Outside the navigation unless the site lists it there.
+                files.append(File.generated(config, src, content=f"# {html.escape(title)}\n", inclusion=InclusionLevel.NOT_IN_NAV))
         self.files = files
         self.articles, self.pages, self.states = {}, {}, {}
         return files
