@@ -18,6 +18,8 @@ PAGES = {
     "review queue": "/review-queue/",
     "editorial policy": "/editorial-policy/",
     "404": "/404.html",
+    "browse": "/browse/",
+    "browse A-Z": "/browse/a-z/",
 }
 
 

@@ -27,6 +27,15 @@ class ReviewConfig(Config):
     review_queue_page = c.Type(str, default="review-queue.md")
     """The page listing every article by review status (generated if missing)."""
 
+    browse = c.Type(bool, default=True)
+    """Generate browse pages: A–Z and one per topic (tag), paginated."""
+
+    browse_dir = c.Type(str, default="browse")
+    """Folder (in ``docs_dir``) of the generated browse pages."""
+
+    browse_page_size = c.Type(int, default=50)
+    """Articles per browse page."""
+
     editorial_policy = c.Type(str, default="editorial-policy.md")
     """Page linked as "View editorial policy" (path in ``docs_dir``)."""
 

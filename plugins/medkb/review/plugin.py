@@ -24,6 +24,7 @@ from medkb.frontmatter import FrontMatterError, decode_source
 from medkb.pages import page_source_path, read_page_body, read_page_bytes, set_context
 from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
+from medkb.review.browse import BrowsePage, count_topics, page_slice, plan_browse_pages, sort_key
 from medkb.review.config import ReviewConfig
 from medkb.review.view import STATUS_LABELS, ArticleSummary, medical_web_page, page_url, review_view
 from medkb.review.workflow import Effective, ReviewState, content_digest, review_state, today_utc
@@ -44,6 +45,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.files: Files | None = None
         self.safe_links: SafeLinksExtension | None = None
         self.verified: set[str] = set()
+        self.preparsed: dict[str, tuple[bytes, Article]] = {}
+        self.browse_pages: dict[str, BrowsePage] = {}
         self._verified_file: Path | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -83,7 +86,35 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 files.append(File.generated(config, src, content=f"# {html.escape(title)}\n", inclusion=InclusionLevel.NOT_IN_NAV))
         self.files = files
         self.articles, self.pages, self.states = {}, {}, {}
+        self.preparsed, self.browse_pages = {}, {}
+        if self.config.browse:
+            self._plan_browse(files, config)
         return files
+
+    def _plan_browse(self, files: Files, config: MkDocsConfig) -> None:
+        # Browse pages are known before pages are read: their number depends
+        # on how many articles (and topics) there are. Articles are parsed
+        # here once; on_page_markdown reuses the result for unchanged bytes.
+        if self.config.browse_page_size < 1:
+            raise PluginError("medkb/review: browse_page_size must be 1 or more")
+        tags: list[list[str]] = []
+        for file in files.documentation_pages():
+            if not is_article(file.src_uri, self.config.articles_dir):
+                continue
+            raw = file.content_bytes
+            path = _display_path(file.abs_src_path, config) or file.src_uri
+            try:
+                article = parse_article(decode_source(raw, path), path)
+            except FrontMatterError as e:
+                raise PluginError(str(e)) from None
+            self.preparsed[file.src_uri] = (raw, article)
+            tags.append(article.tags)
+        plan = plan_browse_pages(self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size)
+        for browse_page in plan:
+            self.browse_pages[browse_page.src_uri] = browse_page
+            if files.get_file_from_path(browse_page.src_uri) is None:
+                title = browse_page.title + (f" (page {browse_page.number})" if browse_page.number > 1 else "")
+                files.append(File.generated(config, browse_page.src_uri, content=f"# {html.escape(title)}\n", inclusion=InclusionLevel.NOT_IN_NAV))
 
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
         # MkDocs' own read fails on bad UTF-8 with a traceback; ours names the
@@ -105,7 +136,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         try:
             if not is_article(page.file.src_uri, self.config.articles_dir):
                 return read_page_body(page, path)
-            article = parse_article(decode_source(read_page_bytes(page), path), path)
+            raw = read_page_bytes(page)
+            cached = self.preparsed.get(page.file.src_uri)
+            article = cached[1] if cached and cached[0] == raw else parse_article(decode_source(raw, path), path)
         except FrontMatterError as e:
             raise PluginError(str(e)) from None
         for warning in article.warnings:
@@ -177,6 +210,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             set_context(context, "kb_board", {"members": self._members(page), "labels": self.config})
         if src == self.config.review_queue_page:
             set_context(context, "kb_queue", {"articles": self._summaries(page, queue=True), "labels": self.config})
+        browse_page = self.browse_pages.get(src)
+        if browse_page is not None:
+            set_context(context, "kb_browse", self._browse_view(browse_page, page))
         if page.is_homepage:
             set_context(context, "kb_article_list", {"articles": self._summaries(page, queue=False), "labels": self.config})
         return context
@@ -204,6 +240,25 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             rows.sort(key=lambda r: r[0].title.lower())
         return rows
 
+    def _browse_view(self, browse_page: BrowsePage, page: Page) -> dict[str, Any]:
+        assert self.files is not None
+        size = self.config.browse_page_size
+        view: dict[str, Any] = {"kind": browse_page.kind, "labels": self.config}
+        same_list = [b for b in self.browse_pages.values() if b.kind == browse_page.kind and b.topic == browse_page.topic]
+        view["pager"] = [(b.number, page_url(self.files, b.src_uri, page), b.number == browse_page.number) for b in same_list]
+        if browse_page.kind == "index":
+            firsts = [b for b in self.browse_pages.values() if b.number == 1 and b.kind != "index"]
+            counts = count_topics(a.tags for a in self.articles.values())
+            view["lists"] = [
+                (b.title, page_url(self.files, b.src_uri, page), len(self.articles) if b.kind == "a-z" else counts.get(b.topic or "", 0))
+                for b in firsts
+            ]
+            return view
+        rows = [r for r in self._summaries(page, queue=False) if browse_page.topic is None or browse_page.topic in self.articles[r[0].src_uri].tags]
+        rows.sort(key=lambda r: sort_key(r[0].title))
+        view["items"] = page_slice(rows, browse_page.number, size)  # type: ignore[arg-type]
+        return view
+
     def _members(self, page: Page) -> list[tuple[Any, list[tuple[str, str]]]]:
         assert self.board is not None
         approved: dict[str, list[tuple[str, str]]] = {m: [] for m in self.board.members}
@@ -220,6 +275,16 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             return []
         labels = {a.id: a.label for a in audience.config.audiences}  # type: ignore[attr-defined]
         return [labels[a] for a in used if a in labels]
+
+
+
+
+def _display_path(abs_path: str | None, config: MkDocsConfig) -> str | None:
+    if abs_path is None:
+        return None
+    root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+    rel = os.path.relpath(abs_path, root)
+    return abs_path if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
 __all__ = ["ReviewPlugin", "page_url"]
