@@ -30,6 +30,8 @@ JOURNALS = [
     ("Headache Research", "Headache Res"),
 ]
 KINDS = ["research", "guideline", "systematic-review", "review", "consensus"]
+SPECIALTIES = ["Cardiology", "Neurology", "Primary care", "Infectious disease", "Pain medicine",
+               "Endocrinology", "Pulmonology", "Nephrology", "Psychiatry", "Pediatrics"]
 
 
 def bib_entry(i: int, rng: random.Random) -> str:
@@ -79,6 +81,7 @@ def article(i: int, rng: random.Random, entries: int, cites: int, words: int) ->
         "---\n"
         f"title: {title}\n"
         f"description: {sentence(rng, 12)}\n"
+        f"tags: [{rng.choice(SPECIALTIES)}]\n"
         "review:\n"
         f"  status: {rng.choice(['submitted', 'under-review'])}\n"
         f"  updated: 2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}\n"
