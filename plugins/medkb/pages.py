@@ -15,9 +15,13 @@ from medkb.frontmatter import decode_source, split_front_matter, yaml_error
 
 def page_source_path(page: Page, config: MkDocsConfig) -> str:
     """The page's path as an editor sees it: relative to the ``mkdocs.yml`` folder."""
-    abs_path = page.file.abs_src_path
+    return display_path(page.file.abs_src_path, config) or page.file.src_uri
+
+
+def display_path(abs_path: str | None, config: MkDocsConfig) -> str | None:
+    """A file's path relative to the ``mkdocs.yml`` folder (absolute if outside it)."""
     if abs_path is None:
-        return page.file.src_uri
+        return None
     root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
     rel = os.path.relpath(abs_path, root)
     return abs_path if rel.startswith("..") else rel.replace(os.sep, "/")

@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
-from medkb.pages import page_source_path, read_page_body, read_page_bytes, set_context
+from medkb.pages import display_path, page_source_path, read_page_body, read_page_bytes, set_context
 from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
 from medkb.review.browse import BrowsePage, count_topics, page_slice, plan_browse_pages, sort_key
@@ -102,7 +102,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if not is_article(file.src_uri, self.config.articles_dir):
                 continue
             raw = file.content_bytes
-            path = _display_path(file.abs_src_path, config) or file.src_uri
+            path = display_path(file.abs_src_path, config) or file.src_uri
             try:
                 article = parse_article(decode_source(raw, path), path)
             except FrontMatterError as e:
@@ -278,13 +278,6 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
 
 
 
-
-def _display_path(abs_path: str | None, config: MkDocsConfig) -> str | None:
-    if abs_path is None:
-        return None
-    root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
-    rel = os.path.relpath(abs_path, root)
-    return abs_path if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
 __all__ = ["ReviewPlugin", "page_url"]
