@@ -75,16 +75,17 @@ def test_choice_switches_at_once_and_is_remembered(page: Page, site_url: str, er
     shows(page, "professional")
     page.reload()
     shows(page, "professional")
-    # Instant navigation: link clicks swap the page without a reload.
-    page.locator('.md-nav a[href$="browse/"]').first.click()
-    page.locator('.kb-browse-lists a[href$="a-z/"]').click()
+    # The back button, after an instant navigation away.
+    page.locator("a.kb-policy-link").click()
+    expect(page).to_have_url(site_url + "/editorial-policy/")
+    page.go_back()
+    expect(page).to_have_url(site_url + ARTICLE)
+    shows(page, "professional")
+    # Instant navigation to another article: link clicks swap the page without a reload.
+    page.locator(".md-header a.md-logo").click()
+    expect(page).to_have_url(site_url + "/")
     page.locator(f'.kb-article-list a[href$="{OTHER.strip("/").split("/")[-1]}/"]').first.click()
     expect(page).to_have_url(site_url + OTHER)
-    shows(page, "professional")
-    # The back button.
-    for _ in range(3):
-        page.go_back()
-    expect(page).to_have_url(site_url + ARTICLE)
     shows(page, "professional")
     # A fresh tab of the same browser profile.
     fresh = page.context.new_page()

@@ -69,3 +69,14 @@ def test_no_request_leaves_the_site(browser: Browser, site_url: str) -> None:
     assert outside == []
     assert len(requested) > len(PAGES)
     context.close()
+
+
+def test_reader_finds_an_article_by_browsing(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/")
+    page.locator('.md-nav a[href$="browse/"]').first.click()
+    expect(page).to_have_url(site_url + "/browse/")
+    page.locator('.kb-browse-lists a[href$="primary-care/"]').click()
+    expect(page).to_have_url(site_url + "/browse/primary-care/")
+    page.locator(".kb-article-list > li > a").first.click()
+    expect(page.locator(".kb-review")).to_be_visible()
+    assert "/articles/" in page.url
