@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from medkb.frontmatter import FrontMatter, FrontMatterError, Value, decode_source, parse_yaml, split_front_matter
 
@@ -239,9 +238,3 @@ def is_article(src_uri: str, articles_dir: str) -> bool:
     folder = articles_dir.strip("/")
     return src_uri.endswith(".md") and (not folder or src_uri.startswith(folder + "/"))
 
-
-def to_plain(value: Any) -> Any:
-    """Front matter values as JSON-friendly data (dates as ISO strings)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value

@@ -55,15 +55,20 @@ def read_page_body(page: Page, path: str) -> str:
 
 
 def body_offset(page: Page, markdown: str) -> int:
-    """The file line on which ``markdown`` (the page body) starts, to locate warnings."""
+    """The file line on which ``markdown`` (the page body) starts."""
     raw = read_page_bytes(page).decode("utf-8-sig", "replace").replace("\r\n", "\n")
     index = raw.find(markdown) if markdown else -1
     return raw.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
-def where(path: str, offset: int, line: int | None) -> str:
-    """``path:line`` for a line of the page body (``offset``: the body's first file line)."""
-    return f"{path}:{offset + line - 1}" if line else path
+def locate(page: Page, config: MkDocsConfig, markdown: str, line: int | None) -> str:
+    """``path:line`` of a line of the page body, as warnings start.
+
+    Called only when there is something to report: it reads the file again
+    to find where the body starts.
+    """
+    path = page_source_path(page, config)
+    return f"{path}:{body_offset(page, markdown) + line - 1}" if line else path
 
 
 def set_context(context: TemplateContext, key: str, value: Any) -> None:

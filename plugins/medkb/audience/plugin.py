@@ -15,7 +15,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig, AudienceItem
-from medkb.pages import body_offset, page_source_path, set_context, where
+from medkb.pages import locate, set_context
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -69,7 +69,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         self.extension: AudienceExtension | None = None
         self.ids: list[str] = []
         self.default = ""
-        self._page_source: tuple[str, str, int] | None = None
+        self._markdown = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -81,15 +81,14 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.config.enabled:
-            self._page_source = (page_source_path(page, config), markdown, body_offset(page, markdown))
+            self._markdown = markdown
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled or self.extension is None or self._page_source is None:
+        if not self.config.enabled or self.extension is None:
             return None
-        path, markdown, offset = self._page_source
         for problem in self.extension.state.problems:
-            log.warning(f"{where(path, offset, line_of_audience(markdown, problem.audience))}: {problem.message}")
+            log.warning(f"{locate(page, config, self._markdown, line_of_audience(self._markdown, problem.audience))}: {problem.message}")
         page.meta["kb_audiences_used"] = sorted(set(self.extension.state.used) & set(self.ids))
         return None
 

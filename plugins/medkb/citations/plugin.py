@@ -25,7 +25,7 @@ from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import REFERENCES_SLOT, CitationsExtension, ReferenceEntry
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
-from medkb.pages import body_offset, page_source_path, where
+from medkb.pages import locate, page_source_path
 
 log = get_plugin_logger(__name__)
 
@@ -48,7 +48,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.extension: CitationsExtension | None = None
         self.cited: dict[str, list[str]] = {}
         self._root = Path(".")
-        self._page_source: tuple[str, str, int] | None = None
+        self._markdown = ""
         self._key = ""
         self._lists: dict[str, ReferenceList] = {}
         self._template: Template | None = None
@@ -82,16 +82,15 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         if not self.config.enabled or self.extension is None or self.catalog is None:
             return None
         self.extension.catalog = self._catalog_for(page, config)
-        self._page_source = (page_source_path(page, config), markdown, body_offset(page, markdown))
+        self._markdown = markdown
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled or self.extension is None or self._page_source is None:
+        if not self.config.enabled or self.extension is None:
             return None
-        path, markdown, offset = self._page_source
         state = self.extension.state
         for problem in state.problems:
-            log.warning(f"{where(path, offset, line_of_key(markdown, problem.key))}: {problem.message}")
+            log.warning(f"{locate(page, config, self._markdown, line_of_key(self._markdown, problem.key))}: {problem.message}")
         self.cited[page.file.src_uri] = list(state.order)
         page.meta["kb_citations"] = list(state.order)
         if state.entries:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -67,7 +67,6 @@ class ArticleSummary:
     updated: dt.date
     due: dt.date | None
     overdue: bool
-    approved_by: list[str] = field(default_factory=list)
 
 
 def tracker_steps(effective: Effective) -> tuple[TrackerStep, ...]:
