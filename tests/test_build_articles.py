@@ -94,3 +94,21 @@ def test_non_article_page_with_broken_yaml_fails(make_site: Make, caplog: pytest
     with pytest.raises(Abort):
         make_site({"notes.md": "---\ntitle: [broken\n---\nText\n"}, strict=False)
     assert any(r.getMessage().startswith("content/notes.md:2: invalid YAML") for r in caplog.records)
+
+
+def test_review_wording_is_configurable(make_site: Make) -> None:
+    labels = {"submitted": "Received", "under-review": "In review", "approved": "Signed off", "changes-pending": "Edited since sign-off"}
+    config = {"plugins": ["search", {"medkb/review": {"status_labels": labels, "browse_az_title": "All questions"}},
+                          "medkb/citations", "medkb/audience", "medkb/disclaimer"]}
+    site = make_site({"articles/a.md": article(status="submitted")}, config=config)
+    steps = [li.get_text(strip=True) for li in site.soup("articles/a").select(".kb-tracker__step")]
+    assert steps == ["Received", "In review", "Signed off"]
+    assert site.soup("browse/a-z").h1.get_text().startswith("All questions")
+    assert "Received" in site.soup("review-queue").select_one(".kb-badge").get_text()
+
+
+def test_status_labels_must_name_every_state(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    config = {"plugins": [{"medkb/review": {"status_labels": {"submitted": "Received"}}}, "medkb/citations"]}
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article()}, config=config)
+    assert any("status_labels needs a label for approved, changes-pending, under-review" in r.getMessage() for r in caplog.records)

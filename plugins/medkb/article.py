@@ -31,11 +31,6 @@ class ReviewStatus(str, Enum):
     UNDER_REVIEW = "under-review"
     APPROVED = "approved"
 
-    @property
-    def label(self) -> str:
-        """The reader-facing label of the step."""
-        return {"submitted": "Submitted", "under-review": "Under Review", "approved": "Approved"}[self.value]
-
 
 STATUSES = tuple(s.value for s in ReviewStatus)
 

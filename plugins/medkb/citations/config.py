@@ -24,6 +24,12 @@ class CitationsConfig(Config):
     heading = c.Type(str, default="References")
     """Heading of the reference list."""
 
+    number_label = c.Type(str, default="Reference")
+    """Accessible name of a citation number: "Reference 2"."""
+
+    missing_label = c.Type(str, default="Unknown citation key")
+    """Tooltip of the marker shown for a key with no entry."""
+
     back_label = c.Type(str, default="Back to citation")
     """Accessible name of the links from an entry back to where it is cited."""
 

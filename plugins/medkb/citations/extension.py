@@ -156,7 +156,7 @@ class CitationTreeprocessor(Treeprocessor):
         # focus; repeating the reference text on every number would make
         # pages heavier and every build slower.
         a = etree.Element("a", {"href": f"#ref-{slugs[key]}"})
-        a.set("aria-label", f"Reference {number}" + (f", {locator}" if locator else ""))
+        a.set("aria-label", f"{self.ext.number_label} {number}" + (f", {locator}" if locator else ""))
         a.text = str(number) + (f"({format_locator(locator)})" if locator else "")
         return a
 
@@ -178,7 +178,7 @@ class CitationTreeprocessor(Treeprocessor):
         for key in missing:
             if parts:
                 parts.append(", ")
-            span = etree.Element("span", {"class": "kb-cite-missing", "title": f"Unknown citation key: {key}"})
+            span = etree.Element("span", {"class": "kb-cite-missing", "title": f"{self.ext.missing_label}: {key}"})
             span.text = f"?{key}"
             parts.append(span)
         last_el: etree.Element | None = None
@@ -280,11 +280,15 @@ class CitationsExtension(Extension):
         *,
         compress: bool = True,
         marker: str = "[references]",
+        number_label: str = "Reference",
+        missing_label: str = "Unknown citation key",
         **kwargs: Any,
     ) -> None:
         self.catalog = catalog
         self.compress = compress
         self.marker = marker
+        self.number_label = number_label
+        self.missing_label = missing_label
         self.state = CitationState()
         super().__init__(**kwargs)
 

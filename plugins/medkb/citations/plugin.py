@@ -73,7 +73,13 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             raise PluginError(str(e)) from None
         self._key = catalog_key(files, self.config.style, self.config.type_labels)
         log.debug(f"bibliography: {len(self.catalog.bibliography.keys)} entries ({origin})")
-        self.extension = CitationsExtension(self.catalog, compress=self.config.compress, marker=self.config.marker)
+        self.extension = CitationsExtension(
+            self.catalog,
+            compress=self.config.compress,
+            marker=self.config.marker,
+            number_label=self.config.number_label,
+            missing_label=self.config.missing_label,
+        )
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         self.cited = {}
         return config

@@ -38,12 +38,20 @@ def page_src(base: str, number: int) -> str:
     return f"{base}/index.md" if number == 1 else f"{base}/page-{number}.md"
 
 
-def plan_browse_pages(folder: str, titles: int, topics: dict[str, int], page_size: int) -> list[BrowsePage]:
+def plan_browse_pages(
+    folder: str,
+    titles: int,
+    topics: dict[str, int],
+    page_size: int,
+    *,
+    index_title: str = "Browse articles",
+    az_title: str = "Articles A–Z",
+) -> list[BrowsePage]:
     """Every browse page for ``titles`` articles and the article count of each topic."""
     folder = folder.strip("/")
-    pages = [BrowsePage(f"{folder}/index.md", "index", "Browse articles")]
+    pages = [BrowsePage(f"{folder}/index.md", "index", index_title)]
     count = max(1, math.ceil(titles / page_size))
-    pages += [BrowsePage(page_src(f"{folder}/a-z", n), "a-z", "Articles A–Z", None, n, count) for n in range(1, count + 1)]
+    pages += [BrowsePage(page_src(f"{folder}/a-z", n), "a-z", az_title, None, n, count) for n in range(1, count + 1)]
     used: set[str] = set()
     for topic in sorted(topics, key=str.lower):
         base = slug(topic)

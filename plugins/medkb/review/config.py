@@ -53,7 +53,19 @@ class ReviewConfig(Config):
     date_format = c.Type(str, default="%B %-d, %Y")
     """``strftime`` format of dates shown to readers (default: December 17, 2025)."""
 
-    changes_pending_label = c.Type(str, default="Changes pending review")
+    status_labels = c.DictOfItems(
+        c.Type(str),
+        default={
+            "submitted": "Submitted",
+            "under-review": "Under Review",
+            "approved": "Approved",
+            "changes-pending": "Changes pending review",
+        },
+    )
+    """Reader-facing names of the review states (tracker steps, badges)."""
+    review_queue_title = c.Type(str, default="Review queue")
+    browse_title = c.Type(str, default="Browse articles")
+    browse_az_title = c.Type(str, default="Articles A–Z")
     reviewed_by_label = c.Type(str, default="Reviewed by")
     due_label = c.Type(str, default="Next review due")
     overdue_label = c.Type(str, default="Review overdue since")

@@ -26,7 +26,7 @@ from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
 from medkb.review.browse import BrowsePage, count_topics, page_slice, plan_browse_pages, sort_key
 from medkb.review.config import ReviewConfig
-from medkb.review.view import STATUS_LABELS, ArticleSummary, medical_web_page, page_url, review_view
+from medkb.review.view import ArticleSummary, medical_web_page, page_url, review_view
 from medkb.review.workflow import Effective, ReviewState, content_digest, review_state, today_utc
 
 log = get_plugin_logger(__name__)
@@ -59,6 +59,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 config[key] = Markup(escape(config[key]))
         self.safe_links = SafeLinksExtension()
         config.markdown_extensions.append(self.safe_links)  # type: ignore[arg-type]
+        missing = sorted({e.value for e in Effective} - set(self.config.status_labels))
+        if missing:
+            raise PluginError(f"medkb/review: status_labels needs a label for {', '.join(missing)}")
         if self.config.approvals_required < 1:
             raise PluginError("medkb/review: approvals_required must be 1 or more")
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
@@ -80,7 +83,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             return None
         # The board and review-queue pages are generated unless the site
         # writes its own (their lists are added either way).
-        for src, title in ((self.config.board_page, self.config.board_line_title), (self.config.review_queue_page, "Review queue")):
+        for src, title in ((self.config.board_page, self.config.board_line_title), (self.config.review_queue_page, self.config.review_queue_title)):
             if files.get_file_from_path(src) is None:
                 # Outside the navigation unless the site lists it there.
                 files.append(File.generated(config, src, content=f"# {html.escape(title)}\n", inclusion=InclusionLevel.NOT_IN_NAV))
@@ -109,7 +112,10 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 raise PluginError(str(e)) from None
             self.preparsed[file.src_uri] = (raw, article)
             tags.append(article.tags)
-        plan = plan_browse_pages(self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size)
+        plan = plan_browse_pages(
+            self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size,
+            index_title=self.config.browse_title, az_title=self.config.browse_az_title,
+        )
         for browse_page in plan:
             self.browse_pages[browse_page.src_uri] = browse_page
             if files.get_file_from_path(browse_page.src_uri) is None:
@@ -228,7 +234,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 title=article.title,
                 description=article.description,
                 status=state.effective.value,
-                status_label=STATUS_LABELS[state.effective.value],
+                status_label=self.config.status_labels[state.effective.value],
                 updated=article.review.updated,
                 due=state.due,
                 overdue=state.overdue,

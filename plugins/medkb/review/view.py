@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mkdocs.structure.files import Files
@@ -14,14 +15,6 @@ from medkb.article import Article, ReviewStatus
 from medkb.review.board import Board, Member
 from medkb.review.config import ReviewConfig
 from medkb.review.workflow import Effective, ReviewState
-
-STATUS_LABELS = {
-    "submitted": "Submitted",
-    "under-review": "Under Review",
-    "approved": "Approved",
-    "changes-pending": "Changes pending review",
-}
-
 
 @dataclass(frozen=True)
 class TrackerStep:
@@ -69,7 +62,7 @@ class ArticleSummary:
     overdue: bool
 
 
-def tracker_steps(effective: Effective) -> tuple[TrackerStep, ...]:
+def tracker_steps(effective: Effective, labels: Mapping[str, str]) -> tuple[TrackerStep, ...]:
     """The three steps; earlier ones done, the current one marked.
 
     "Changes pending review" sits on Under Review: the approved text changed.
@@ -83,7 +76,7 @@ def tracker_steps(effective: Effective) -> tuple[TrackerStep, ...]:
     order = list(ReviewStatus)
     index = order.index(current)
     return tuple(
-        TrackerStep(s.value, s.label, "done" if i < index else "current" if i == index else "todo")
+        TrackerStep(s.value, labels[s.value], "done" if i < index else "current" if i == index else "todo")
         for i, s in enumerate(order)
     )
 
@@ -103,8 +96,8 @@ def review_view(article: Article, state: ReviewState, config: ReviewConfig, page
     member = state.reviewed_by
     return ReviewView(
         status=state.effective.value,
-        status_label=STATUS_LABELS[state.effective.value],
-        steps=tracker_steps(state.effective),
+        status_label=config.status_labels[state.effective.value],
+        steps=tracker_steps(state.effective, config.status_labels),
         pending=state.effective is not Effective.APPROVED,
         changes_pending=state.effective is Effective.CHANGES_PENDING,
         updated_iso=article.review.updated.isoformat(),
