@@ -348,3 +348,15 @@ def test_generated_pages_need_no_nav_entry(tmp_path: Path, keys: dict[str, Path]
     site = build_site(tmp_path, strict=True)
     assert site.soup("board").select(".kb-board__member")
     assert site.soup("review-queue").select(".kb-article-list li")
+
+
+def test_approval_of_an_article_with_its_own_bibliography(tmp_path: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    text = submitted().replace("title: Is the claim true?\n", "title: Is the claim true?\nbibliography: [local.bib]\n")
+    text = text.replace("A claim [@src].", "A claim [@src] and [@local].")
+    write_site(tmp_path, {"articles/a.md": text}, config={"exclude_docs": "*.bib"}, bib=BIB, board=board_yaml(keys))
+    (tmp_path / "content/articles/local.bib").write_text("@book{local, title={Local}, year={2001}}\n")
+    monkeypatch.chdir(tmp_path)
+    assert approve(keys) == 0
+    assert status_of(tmp_path, strict=True) == "approved"
+    (tmp_path / "content/articles/local.bib").write_text("@book{local, title={Local, revised}, year={2001}}\n")
+    assert status_of(tmp_path) == "changes-pending"

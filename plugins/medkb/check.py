@@ -20,7 +20,7 @@ from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.frontmatter import FrontMatterError, decode_source, split_front_matter
 from medkb.review.board import load_board
-from medkb.review.workflow import ReviewState, content_digest, review_state, today_utc
+from medkb.review.workflow import ReviewState, article_digest, review_state, today_utc
 
 
 @dataclass
@@ -145,7 +145,7 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
                 report.problems.append(f"{path}:{body_line + line - 1}: {problem.message}" if line else f"{path}: {problem.message}")
         if art is not None and board is not None:
             prints = [page_catalog.fingerprint(k) for k in keys] if page_catalog is not None else []
-            digest = content_digest(art.title, art.body, [p for p in prints if p is not None])
+            digest = article_digest(art, prints)
             state = review_state(
                 art, board, digest, today=today_utc(),
                 require_signatures=layout.require_signatures, approvals_required=layout.approvals_required,

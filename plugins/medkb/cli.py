@@ -26,7 +26,7 @@ from medkb.review.workflow import (
     WorkflowError,
     approval_message,
     check_transition,
-    content_digest,
+    article_digest,
     last_submitter,
     parse_history,
     ssh_sign,
@@ -149,7 +149,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             raise WorkflowError(f"'{member.id}' submitted this text and may not approve it (no self-approval)")
         if entries and on < entries[-1].on:
             raise WorkflowError(f"the date {on} is before the last history entry ({entries[-1].on})")
-        digest = article_digest(article, path, layout)
+        digest = current_digest(article, path, layout)
         signature = ""
         if args.to == "approved" and layout.require_signatures:
             if not args.key:
@@ -169,7 +169,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def article_digest(article: Article, path: Path, layout: SiteLayout) -> str:
+def current_digest(article: Article, path: Path, layout: SiteLayout) -> str:
     """The digest an approval of this article's current text must carry."""
     prints: list[str | None] = []
     if layout.citations and "[@" in article.body:
@@ -177,7 +177,7 @@ def article_digest(article: Article, path: Path, layout: SiteLayout) -> str:
         if article.bibliography:
             catalog = catalog.with_bibliography(load_bibliography([path.parent / b for b in article.bibliography]))
         prints = [catalog.fingerprint(k) for k in cite(article.body, layout, catalog).state.order]
-    return content_digest(article.title, article.body, [p for p in prints if p is not None])
+    return article_digest(article, prints)
 
 
 def board_message(by: str, on: dt.date, digest: str) -> bytes:

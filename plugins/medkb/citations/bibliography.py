@@ -46,6 +46,8 @@ class Bibliography:
     """SHA-256 over the files' bytes: changes whenever any entry can change."""
     keys: dict[str, str] = field(default_factory=dict)
     """Keys as the files spell them, by lower-cased key."""
+    file_digests: dict[str, str] = field(default_factory=dict)
+    """SHA-256 of each file's text, by path: memoised formatting is keyed by it."""
     loader: Callable[[], Bibliography] | None = field(default=None, repr=False, compare=False)
 
     def get(self, key: str) -> Entry | None:
@@ -71,7 +73,13 @@ class Bibliography:
                     path, line, f"duplicate entry key '{other.keys[key]}' (also defined at {first_path}:{first_line})"
                 )
         digest = hashlib.sha256((self.digest + other.digest).encode()).hexdigest()
-        merged = Bibliography({**self.entries, **other.entries}, {**self.sources, **other.sources}, digest, {**self.keys, **other.keys})
+        merged = Bibliography(
+            {**self.entries, **other.entries},
+            {**self.sources, **other.sources},
+            digest,
+            {**self.keys, **other.keys},
+            {**self.file_digests, **other.file_digests},
+        )
         if self.loader is not None or other.loader is not None:
             merged.loader = lambda: self._loaded().merged(other._loaded())
         return merged
@@ -220,6 +228,7 @@ def parse_bibtex(text: str, path: str) -> Bibliography:
     except PybtexError as e:  # pragma: no cover - every known error is located above
         raise BibliographyError(path, None, str(e)) from None
     bib = Bibliography(digest=hashlib.sha256(text.encode()).hexdigest())
+    bib.file_digests[path] = bib.digest
     for key, entry in data.entries.items():
         bib.entries[key.lower()] = entry
         bib.keys[key.lower()] = entry.key

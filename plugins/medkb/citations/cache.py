@@ -46,9 +46,9 @@ def load_catalog(
         path = cache_dir / f"citations-{key[:32]}.pickle"
         try:
             with open(path, "rb") as f:
-                keys, sources, digest, formatted = pickle.load(f)
+                keys, sources, digest, file_digests, formatted = pickle.load(f)
             # Entries are parsed only if a page cites one not formatted yet.
-            bib = Bibliography({}, sources, digest, keys, loader=lambda: load_bibliography(files, display))
+            bib = Bibliography({}, sources, digest, keys, file_digests, loader=lambda: load_bibliography(files, display))
             catalog = ReferenceCatalog(bib, style, dict(labels), formatted, saved=0)
             _MEMORY.clear()
             _MEMORY[key] = catalog
@@ -76,7 +76,9 @@ def save_catalog(catalog: ReferenceCatalog, key: str, cache_dir: Path) -> None:
             bib = catalog.bibliography
             # Keys and formatted references only: pybtex's entries are large
             # to pickle and are not needed while every cited entry is formatted.
-            pickle.dump((bib.keys, bib.sources, bib.digest, catalog.cache), f, protocol=pickle.HIGHEST_PROTOCOL)
+            # Memo keys carry each file's content digest, so entries of
+            # per-article files can be kept too: they never go stale.
+            pickle.dump((bib.keys, bib.sources, bib.digest, bib.file_digests, catalog.cache), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         catalog.saved = catalog.formatted
     except BaseException:

@@ -99,6 +99,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             log.warning(f"{locate(page, config, self._markdown, line_of_key(self._markdown, problem.key))}: {problem.message}")
         self.cited[page.file.src_uri] = list(state.order)
         page.meta["kb_citations"] = list(state.order)
+        # What an approval's digest covers, from this page's own catalog.
+        page.meta["kb_citation_fingerprints"] = [self.extension.catalog.fingerprint(k) for k in state.order]
         if state.entries:
             present = page.present_anchor_ids if page.present_anchor_ids is not None else set()
             anchor = unique("references", set(present))

@@ -37,7 +37,7 @@ class ReferenceCatalog:
         lower = key.lower()
         if lower not in self.bibliography.keys:
             return None
-        cache_key = (self.bibliography.sources[lower][0], lower)
+        cache_key = (self._source(lower), lower)
         cached = self.cache.get(cache_key)
         if not isinstance(cached, FormattedReference):
             entry = self.bibliography.get(key)
@@ -52,7 +52,7 @@ class ReferenceCatalog:
         lower = key.lower()
         if lower not in self.bibliography.keys:
             return None
-        cache_key = ("fingerprint:" + self.bibliography.sources[lower][0], lower)
+        cache_key = ("fingerprint:" + self._source(lower), lower)
         cached = self.cache.get(cache_key)
         if cached is None:
             entry = self.bibliography.get(key)
@@ -61,6 +61,12 @@ class ReferenceCatalog:
             self.cache[cache_key] = cached  # type: ignore[assignment]
             self.formatted += 1
         return cached  # type: ignore[return-value]
+
+    def _source(self, lower: str) -> str:
+        # The file and its content: a per-article .bib edited between two
+        # `mkdocs serve` builds must not be served from the memo.
+        path = self.bibliography.sources[lower][0]
+        return f"{path}@{self.bibliography.file_digests.get(path, '')}"
 
     def with_bibliography(self, extra: Bibliography) -> ReferenceCatalog:
         """A catalog of these entries plus ``extra``, sharing the format cache."""

@@ -27,7 +27,7 @@ from medkb.review.board import Board, load_board
 from medkb.review.browse import BrowsePage, count_topics, page_slice, plan_browse_pages, sort_key
 from medkb.review.config import ReviewConfig
 from medkb.review.view import ArticleSummary, medical_web_page, page_url, review_view
-from medkb.review.workflow import Effective, ReviewState, content_digest, review_state, today_utc
+from medkb.review.workflow import Effective, ReviewState, article_digest, review_state, today_utc
 
 log = get_plugin_logger(__name__)
 
@@ -171,14 +171,11 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # Every page is rendered now, so every article's citations are known.
         if not self.config.enabled or self.board is None:
             return None
-        citations = config.plugins.get("medkb/citations")
-        catalog = getattr(citations, "catalog", None)
         today = today_utc()
         for src_uri, article in self.articles.items():
-            page = self.pages[src_uri]
-            keys = page.meta.get("kb_citations") or []
-            prints = [catalog.fingerprint(k) for k in keys] if catalog is not None else []
-            digest = content_digest(article.title, article.body, [p for p in prints if p is not None])
+            # The citations plugin left the cited entries' fingerprints, from
+            # the catalog the page used (its own bibliography: included).
+            digest = article_digest(article, self.pages[src_uri].meta.get("kb_citation_fingerprints") or [])
             state = review_state(
                 article, self.board, digest, today=today,
                 require_signatures=self.config.require_signatures, approvals_required=self.config.approvals_required,

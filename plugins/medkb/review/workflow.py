@@ -97,6 +97,11 @@ def content_digest(title: str, body: str, cited: Iterable[str]) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def article_digest(article: Article, fingerprints: Iterable[str | None]) -> str:
+    """The digest of an article's current text and the entries it cites (by fingerprint)."""
+    return content_digest(article.title, article.body, [p for p in fingerprints if p is not None])
+
+
 def ssh_sign(message: bytes, key_file: Path) -> str:
     """Sign with ``ssh-keygen -Y sign``; the armored signature text."""
     try:
