@@ -35,14 +35,14 @@ def read_page_bytes(page: Page) -> bytes:
         return f.read()
 
 
-def read_page_body(page: Page, path: str) -> str:
+def read_page_body(page: Page, path: str, raw: bytes | None = None) -> str:
     """The body of a non-article page, never losing a line to MkDocs' meta reader.
 
     MkDocs treats ``Key: value`` lines at the top of a page without ``---`` as
     metadata and drops them; here such a page keeps its whole text.  Front
     matter that YAML cannot read is an error instead of being ignored.
     """
-    text = decode_source(read_page_bytes(page), path)
+    text = decode_source(read_page_bytes(page) if raw is None else raw, path)
     yaml_text, body, body_line = split_front_matter(text, path)
     if yaml_text is None:
         page.meta = {}

@@ -46,6 +46,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.safe_links: SafeLinksExtension | None = None
         self.verified: set[str] = set()
         self.preparsed: dict[str, tuple[bytes, Article]] = {}
+        self._raw: dict[str, bytes] = {}
         self.browse_pages: dict[str, BrowsePage] = {}
         self._verified_file: Path | None = None
 
@@ -128,7 +129,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if not self.config.enabled:
             return None
         try:
-            return decode_source(read_page_bytes(page), page_source_path(page, config))
+            raw = read_page_bytes(page)
+            self._raw[page.file.src_uri] = raw
+            return decode_source(raw, page_source_path(page, config))
         except FrontMatterError as e:
             raise PluginError(str(e)) from None
 
@@ -139,10 +142,11 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if not self.config.enabled:
             return None
         path = page_source_path(page, config)
+        # The bytes on_page_read_source read a moment ago, not another read.
+        raw = self._raw.pop(page.file.src_uri, None) or read_page_bytes(page)
         try:
             if not is_article(page.file.src_uri, self.config.articles_dir):
-                return read_page_body(page, path)
-            raw = read_page_bytes(page)
+                return read_page_body(page, path, raw)
             cached = self.preparsed.get(page.file.src_uri)
             article = cached[1] if cached and cached[0] == raw else parse_article(decode_source(raw, path), path)
         except FrontMatterError as e:
