@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from bs4 import BeautifulSoup
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from conftest import BuiltSite, build_site, write_site
@@ -360,3 +365,28 @@ def test_approval_of_an_article_with_its_own_bibliography(tmp_path: Path, keys: 
     assert status_of(tmp_path, strict=True) == "approved"
     (tmp_path / "content/articles/local.bib").write_text("@book{local, title={Local, revised}, year={2001}}\n")
     assert status_of(tmp_path) == "changes-pending"
+
+
+def test_dirty_rebuild_lists_the_articles_it_did_not_render(site: Path, keys: dict[str, Path]) -> None:
+    # mkdocs serve --dirty renders only changed files; the review queue, board
+    # and browse lists still show every article with its right status.
+    assert approve(keys) == 0
+    (site / "content/articles/b.md").write_text(submitted("submitted").replace("Is the claim true?", "Is the second claim true?"))
+    build_site(site, strict=True)
+    page_a = site / "site/articles/a/index.html"
+    before = page_a.stat().st_mtime_ns
+    b = site / "content/articles/b.md"
+    b.write_text(b.read_text().replace("A claim", "A revised claim"))
+    later = time.time() + 5
+    os.utime(b, (later, later))
+    # Not strict: MkDocs warns that every dirty build may have stale links.
+    mkdocs_build(load_config(str(site / "mkdocs.yml")), dirty=True)
+    assert page_a.stat().st_mtime_ns == before  # not rendered again
+    assert "A revised claim" in (site / "site/articles/b/index.html").read_text()
+    soup = BeautifulSoup((site / "site/review-queue/index.html").read_text(), "html.parser")
+    rows = {a.get_text(strip=True): a.find_parent("li").select_one(".kb-badge").get_text(strip=True) for a in soup.select(".kb-article-list > li > a")}
+    assert rows == {"Is the claim true?": "Approved", "Is the second claim true?": "Submitted"}
+    board = BeautifulSoup((site / "site/board/index.html").read_text(), "html.parser")
+    assert [a.get_text() for a in board.select("#member-bob a")] == ["Is the claim true?"]
+    az = BeautifulSoup((site / "site/browse/a-z/index.html").read_text(), "html.parser")
+    assert len(az.select(".kb-article-list > li")) == 2

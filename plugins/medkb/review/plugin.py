@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -31,6 +32,10 @@ from medkb.review.workflow import Effective, ReviewState, article_digest, review
 
 log = get_plugin_logger(__name__)
 
+def _sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
 _QUEUE_ORDER = {"changes-pending": 0, "under-review": 1, "submitted": 2, "approved": 3}
 
 
@@ -45,14 +50,29 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.files: Files | None = None
         self.safe_links: SafeLinksExtension | None = None
         self.verified: set[str] = set()
-        self.preparsed: dict[str, tuple[bytes, Article]] = {}
+        # Each article parsed in on_files, with the SHA-256 of its file (not
+        # the bytes: at 10,000 articles those would be ~100 MB held to the end).
+        self.preparsed: dict[str, tuple[str, Article]] = {}
         self._raw: dict[str, bytes] = {}
         self.browse_pages: dict[str, BrowsePage] = {}
         self._verified_file: Path | None = None
+        # Citation fingerprints of each article as last rendered, by the
+        # digest of its file: `mkdocs serve --dirty` renders only the files
+        # that changed, and the review state of the others comes from here.
+        self._last_rendered: dict[str, tuple[str, list[str | None]]] = {}
+        self._last_docs_dir = ""
+        self._summary_cache: list[ArticleSummary] | None = None
+        self._browse_cache: dict[str | None, list[ArticleSummary]] = {}
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Defining on_startup keeps this instance across mkdocs serve's rebuilds.
+        self._last_rendered = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        if config.docs_dir != self._last_docs_dir:
+            self._last_rendered, self._last_docs_dir = {}, config.docs_dir
         # Material prints the site name and description into attributes and
         # text without escaping; Markup carries them escaped exactly once.
         for key in ("site_name", "site_description"):
@@ -90,18 +110,18 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 files.append(File.generated(config, src, content=f"# {html.escape(title)}\n", inclusion=InclusionLevel.NOT_IN_NAV))
         self.files = files
         self.articles, self.pages, self.states = {}, {}, {}
-        self.preparsed, self.browse_pages = {}, {}
+        self.preparsed, self.browse_pages, self._raw = {}, {}, {}
+        self._summary_cache, self._browse_cache = None, {}
+        self._preparse(files, config)
         if self.config.browse:
             self._plan_browse(files, config)
         return files
 
-    def _plan_browse(self, files: Files, config: MkDocsConfig) -> None:
-        # Browse pages are known before pages are read: their number depends
-        # on how many articles (and topics) there are. Articles are parsed
-        # here once; on_page_markdown reuses the result for unchanged bytes.
-        if self.config.browse_page_size < 1:
-            raise PluginError("medkb/review: browse_page_size must be 1 or more")
-        tags: list[list[str]] = []
+    def _preparse(self, files: Files, config: MkDocsConfig) -> None:
+        # Every article is parsed here once, before any page is read: browse
+        # pages depend on how many articles and topics there are, and a dirty
+        # build lists articles it does not render. on_page_markdown reuses
+        # the result for unchanged bytes.
         for file in files.documentation_pages():
             if not is_article(file.src_uri, self.config.articles_dir):
                 continue
@@ -111,8 +131,12 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 article = parse_article(decode_source(raw, path), path)
             except FrontMatterError as e:
                 raise PluginError(str(e)) from None
-            self.preparsed[file.src_uri] = (raw, article)
-            tags.append(article.tags)
+            self.preparsed[file.src_uri] = (_sha256(raw), article)
+
+    def _plan_browse(self, files: Files, config: MkDocsConfig) -> None:
+        if self.config.browse_page_size < 1:
+            raise PluginError("medkb/review: browse_page_size must be 1 or more")
+        tags = [article.tags for _, article in self.preparsed.values()]
         plan = plan_browse_pages(
             self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size,
             index_title=self.config.browse_title, az_title=self.config.browse_az_title,
@@ -148,7 +172,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if not is_article(page.file.src_uri, self.config.articles_dir):
                 return read_page_body(page, path, raw)
             cached = self.preparsed.get(page.file.src_uri)
-            article = cached[1] if cached and cached[0] == raw else parse_article(decode_source(raw, path), path)
+            article = cached[1] if cached and cached[0] == _sha256(raw) else parse_article(decode_source(raw, path), path)
         except FrontMatterError as e:
             raise PluginError(str(e)) from None
         for warning in article.warnings:
@@ -176,10 +200,17 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if not self.config.enabled or self.board is None:
             return None
         today = today_utc()
-        for src_uri, article in self.articles.items():
+        fingerprints: dict[str, list[str | None]] = {}
+        for src_uri in self.articles:
             # The citations plugin left the cited entries' fingerprints, from
             # the catalog the page used (its own bibliography: included).
-            digest = article_digest(article, self.pages[src_uri].meta.get("kb_citation_fingerprints") or [])
+            fingerprints[src_uri] = list(self.pages[src_uri].meta.get("kb_citation_fingerprints") or [])
+            parsed = self.preparsed.get(src_uri)
+            if parsed is not None:
+                self._last_rendered[src_uri] = (parsed[0], fingerprints[src_uri])
+        self._add_unrendered(files, fingerprints)
+        for src_uri, article in self.articles.items():
+            digest = article_digest(article, fingerprints[src_uri])
             state = review_state(
                 article, self.board, digest, today=today,
                 require_signatures=self.config.require_signatures, approvals_required=self.config.approvals_required,
@@ -189,6 +220,21 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 log.warning(f"{article.path}:{line}: {message}" if line else f"{article.path}: {message}")
             self.states[src_uri] = state
         return None
+
+    def _add_unrendered(self, files: Files, fingerprints: dict[str, list[str | None]]) -> None:
+        # A dirty build skipped the articles whose files did not change; they
+        # are the articles rendered before, with the same bytes.
+        for src_uri, (sha, article) in self.preparsed.items():
+            if src_uri in self.articles:
+                continue
+            last = self._last_rendered.get(src_uri)
+            file = files.get_file_from_path(src_uri)
+            if last is None or last[0] != sha or file is None or file.page is None:
+                log.debug(f"{article.path}: not rendered in this build; left out of the lists")
+                continue
+            self.articles[src_uri] = article
+            self.pages[src_uri] = file.page
+            fingerprints[src_uri] = last[1]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self._verified_file is None or not self.verified:
@@ -224,27 +270,42 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             set_context(context, "kb_article_list", {"articles": self._summaries(page, queue=False), "labels": self.config})
         return context
 
+    def _all_summaries(self) -> list[ArticleSummary]:
+        # Built once per build, after on_env has settled every state; each
+        # list page then links only the rows it shows (no page x article work).
+        if self._summary_cache is None:
+            self._summary_cache = [
+                ArticleSummary(
+                    src_uri=src,
+                    title=article.title,
+                    description=article.description,
+                    status=state.effective.value,
+                    status_label=self.config.status_labels[state.effective.value],
+                    updated=article.review.updated,
+                    due=state.due,
+                    overdue=state.overdue,
+                )
+                for src, article in self.articles.items()
+                if (state := self.states.get(src)) is not None
+            ]
+            self._summary_cache.sort(key=lambda s: s.title.lower())
+        return self._summary_cache
+
+    def _linked(self, rows: list[ArticleSummary], page: Page) -> list[tuple[ArticleSummary, str]]:
+        return [(s, get_relative_url(self.pages[s.src_uri].url, page.url)) for s in rows]
+
     def _summaries(self, page: Page, queue: bool) -> list[tuple[ArticleSummary, str]]:
-        rows = []
-        for src, article in self.articles.items():
-            state = self.states.get(src)
-            if state is None:
-                continue
-            summary = ArticleSummary(
-                src_uri=src,
-                title=article.title,
-                description=article.description,
-                status=state.effective.value,
-                status_label=self.config.status_labels[state.effective.value],
-                updated=article.review.updated,
-                due=state.due,
-                overdue=state.overdue,
-            )
-            rows.append((summary, get_relative_url(self.pages[src].url, page.url)))
+        rows = list(self._all_summaries())
         if queue:
-            rows.sort(key=lambda r: (_QUEUE_ORDER[r[0].status], not r[0].overdue, r[0].updated))
-        else:
-            rows.sort(key=lambda r: r[0].title.lower())
+            rows.sort(key=lambda s: (_QUEUE_ORDER[s.status], not s.overdue, s.updated))
+        return self._linked(rows, page)
+
+    def _browse_rows(self, topic: str | None) -> list[ArticleSummary]:
+        rows = self._browse_cache.get(topic)
+        if rows is None:
+            rows = [s for s in self._all_summaries() if topic is None or topic in self.articles[s.src_uri].tags]
+            rows.sort(key=lambda s: sort_key(s.title))
+            self._browse_cache[topic] = rows
         return rows
 
     def _browse_view(self, browse_page: BrowsePage, page: Page) -> dict[str, Any]:
@@ -261,9 +322,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 for b in firsts
             ]
             return view
-        rows = [r for r in self._summaries(page, queue=False) if browse_page.topic is None or browse_page.topic in self.articles[r[0].src_uri].tags]
-        rows.sort(key=lambda r: sort_key(r[0].title))
-        view["items"] = page_slice(rows, browse_page.number, size)  # type: ignore[arg-type]
+        shown = page_slice(self._browse_rows(browse_page.topic), browse_page.number, size)  # type: ignore[arg-type]
+        view["items"] = self._linked(shown, page)  # type: ignore[arg-type]
         return view
 
     def _members(self, page: Page) -> list[tuple[Any, list[tuple[str, str]]]]:
