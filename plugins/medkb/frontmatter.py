@@ -49,13 +49,32 @@ class _Resolver(BaseResolver):
     """Resolves no implicit types: every plain scalar is a string."""
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, SafeConstructor, _Resolver):
-    """A composer that refuses YAML features front matter has no use for."""
+try:  # libyaml's scanner and parser (PyYAML's wheels ship it): ~10x faster
+    from yaml._yaml import CParser as _EventSource  # type: ignore[import-not-found]
+
+    def _init_events(loader: Any, stream: str) -> None:
+        _EventSource.__init__(loader, stream)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _EventSource(Reader, Scanner, Parser):  # type: ignore[no-redef]
+        pass
+
+    def _init_events(loader: Any, stream: str) -> None:
+        Reader.__init__(loader, stream)
+        Scanner.__init__(loader)
+        Parser.__init__(loader)
+
+
+class _StrictLoader(Composer, _EventSource, SafeConstructor, _Resolver):
+    """A composer that refuses YAML features front matter has no use for.
+
+    Events come from libyaml when available; composing stays in Python
+    (Composer first in the MRO) so every node passes through the checks below.
+    """
 
     def __init__(self, stream: str, path: str, line_offset: int) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
+        _init_events(self, stream)
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         _Resolver.__init__(self)
@@ -125,7 +144,7 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
 
 def _node_value(node: Node, key_path: str, fm: FrontMatter, loader: _StrictLoader) -> Value:
     if isinstance(node, ScalarNode):
-        if node.style is None and node.value in _NULLS:
+        if not node.style and node.value in _NULLS:  # plain: None (Python) or "" (libyaml)
             return None
         return str(node.value)
     if isinstance(node, SequenceNode):
@@ -136,7 +155,7 @@ def _node_value(node: Node, key_path: str, fm: FrontMatter, loader: _StrictLoade
             if not isinstance(key_node, ScalarNode):
                 raise loader._fail(key_node.start_mark, "mapping keys must be plain words")
             key = str(key_node.value)
-            if key == "<<" and key_node.style is None:
+            if key == "<<" and not key_node.style:
                 raise loader._fail(key_node.start_mark, "YAML merge keys ('<<') are not allowed in front matter; write the keys out")
             path = f"{key_path}.{key}" if key_path else key
             if key in result:
@@ -167,8 +186,6 @@ def parse_yaml(source: str, path: str, line_offset: int = 0) -> FrontMatter:
         value = _node_value(node, "", fm, loader)
     except yaml.MarkedYAMLError as e:
         raise yaml_error(e, path, line_offset, source.count("\n")) from None
-    finally:
-        loader.dispose()
     assert isinstance(value, dict)
     fm.data = value
     return fm

@@ -137,4 +137,5 @@ def select_disclaimers(
 
 def count_disclaimers(html: str, name: str) -> int:
     """How many elements of a built page carry ``data-kb-disclaimer="name"``."""
-    return len(re.findall(rf'\bdata-kb-disclaimer="{re.escape(name)}"', html))
+    # str.count, not a regex: this runs over every built page.
+    return html.count(f'data-kb-disclaimer="{name}"')
