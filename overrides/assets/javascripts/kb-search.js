@@ -90,8 +90,16 @@
       return;
     }
     const pagefind = await load();
-    const found = await pagefind.debouncedSearch(query, {}, 120);
-    if (found === null || token !== generation) return;
+    /* Words followed by a space are complete: fetch their index chunks now.
+       Prefixes are never preloaded (at 10,000 articles "s" alone would pull
+       every chunk of words in s); the search waits for a pause in typing. */
+    const words = query.split(/\s+/);
+    if (/\s$/.test(input.value)) words.forEach((w) => pagefind.preload(w));
+    else words.slice(0, -1).forEach((w) => pagefind.preload(w));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (token !== generation) return;
+    const found = await pagefind.search(query);
+    if (token !== generation) return;
     results = found.results;
     shown = 0;
     list.replaceChildren();
