@@ -8,7 +8,7 @@ SITE_STAMP := $(VENV)/.medkb-site
 TEST_STAMP := $(VENV)/.medkb-test
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test test-fast chromium bench screenshots clean
+.PHONY: site serve serve-dirty test test-fast chromium bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ site: $(SITE_STAMP)
 
 serve: $(SITE_STAMP)
 	$(BIN)/mkdocs serve
+
+# Large knowledge bases: re-render only the files that changed.
+serve-dirty: $(SITE_STAMP)
+	$(BIN)/mkdocs serve --dirty
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 chromium:

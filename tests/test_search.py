@@ -146,3 +146,4 @@ def test_bad_option_is_named(make_site: Make, caplog: pytest.LogCaptureFixture) 
     with pytest.raises(Abort):
         make_site({}, {"plugins": [{"medkb/search": {"results_per_page": 0}}, "medkb/review"]})
     assert "medkb/search: results_per_page is 0; it must be 1 or more" in caplog.text
+

@@ -72,14 +72,19 @@ def build_index(
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
             raise SearchIndexError(f"Pagefind failed (exit {proc.returncode}): " + " / ".join(detail))
-        old = target.with_name(fresh.name + "-old")
-        if target.exists():
-            target.rename(old)
-        fresh.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(fresh, target)
         return parse_report(proc.stdout)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+def swap_in(fresh: Path, target: Path) -> None:
+    """Replace ``target`` with the finished index in ``fresh`` (two renames)."""
+    old = target.with_name(fresh.name + "-old")
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def excluded(src_uri: str, meta: Mapping[str, Any], patterns: list[str]) -> bool:
