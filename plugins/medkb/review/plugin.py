@@ -32,6 +32,7 @@ from medkb.review.workflow import Effective, ReviewState, article_digest, review
 
 log = get_plugin_logger(__name__)
 
+
 def _sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -60,19 +61,20 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # digest of its file: `mkdocs serve --dirty` renders only the files
         # that changed, and the review state of the others comes from here.
         self._last_rendered: dict[str, tuple[str, list[str | None]]] = {}
+        self._parse_memo: dict[str, tuple[str, Article]] = {}
         self._last_docs_dir = ""
         self._summary_cache: list[ArticleSummary] | None = None
         self._browse_cache: dict[str | None, list[ArticleSummary]] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Defining on_startup keeps this instance across mkdocs serve's rebuilds.
-        self._last_rendered = {}
+        self._last_rendered, self._parse_memo = {}, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         if config.docs_dir != self._last_docs_dir:
-            self._last_rendered, self._last_docs_dir = {}, config.docs_dir
+            self._last_rendered, self._parse_memo, self._last_docs_dir = {}, {}, config.docs_dir
         # Material prints the site name and description into attributes and
         # text without escaping; Markup carries them escaped exactly once.
         for key in ("site_name", "site_description"):
@@ -126,12 +128,17 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if not is_article(file.src_uri, self.config.articles_dir):
                 continue
             raw = file.content_bytes
+            sha = _sha256(raw)
+            memo = self._parse_memo.get(file.src_uri)
+            if memo is not None and memo[0] == sha:
+                self.preparsed[file.src_uri] = memo  # unchanged since the last build (mkdocs serve)
+                continue
             path = display_path(file.abs_src_path, config) or file.src_uri
             try:
                 article = parse_article(decode_source(raw, path), path)
             except FrontMatterError as e:
                 raise PluginError(str(e)) from None
-            self.preparsed[file.src_uri] = (_sha256(raw), article)
+            self.preparsed[file.src_uri] = self._parse_memo[file.src_uri] = (sha, article)
 
     def _plan_browse(self, files: Files, config: MkDocsConfig) -> None:
         if self.config.browse_page_size < 1:
