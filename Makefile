@@ -8,7 +8,7 @@ SITE_STAMP := $(VENV)/.medkb-site
 TEST_STAMP := $(VENV)/.medkb-test
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve serve-dirty test test-fast chromium bench screenshots clean
+.PHONY: site serve serve-dirty test test-fast chromium bench bench-scale bench-rebuild screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ test-fast: $(TEST_STAMP)
 
 bench: $(SITE_STAMP)
 	$(BIN)/python bench/citations.py
+
+# Scale (100 and 1,000 articles; add sizes with ARTICLES="100 1000 10000")
+# and the editor's loop in mkdocs serve; both measure in Chromium.
+ARTICLES ?= 100 1000
+bench-scale: $(TEST_STAMP) chromium
+	$(BIN)/python bench/scale.py --articles $(ARTICLES)
+
+bench-rebuild: $(TEST_STAMP) chromium
+	$(BIN)/python bench/rebuild.py --articles 1000
 
 screenshots: $(TEST_STAMP) chromium
 	$(BIN)/python bench/screenshots.py screenshots

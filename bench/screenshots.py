@@ -1,4 +1,4 @@
-"""Screenshots of an article in Chromium: light, dark, patient, professional, mobile.
+"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results.
 
     python bench/screenshots.py [OUT_DIR]      (default: screenshots/; make screenshots)
 
@@ -25,6 +25,7 @@ SHOTS = {
     "article-light-patient": {"color_scheme": "light", "audience": "patient", "viewport": (1280, 1600)},
     "article-dark-professional": {"color_scheme": "dark", "audience": "professional", "viewport": (1280, 1600)},
     "article-mobile": {"color_scheme": "light", "audience": "patient", "viewport": (390, 1400)},
+    "search-results": {"color_scheme": "light", "audience": "patient", "viewport": (1280, 700), "query": "imaging"},
 }
 
 
@@ -49,6 +50,11 @@ def main() -> None:
                 context = browser.new_context(color_scheme=shot["color_scheme"], viewport={"width": width, "height": height})  # type: ignore[arg-type]
                 page = context.new_page()
                 page.goto(f"{base}{ARTICLE}?audience={shot['audience']}", wait_until="networkidle")
+                if "query" in shot:  # the search dialog with results for a query
+                    page.keyboard.press("/")
+                    page.keyboard.type(str(shot["query"]), delay=40)
+                    page.wait_for_selector(".kb-search .md-search-result__item")
+                    page.wait_for_timeout(300)
                 page.screenshot(path=str(out / f"{name}.png"))
                 print(out / f"{name}.png")
                 context.close()
