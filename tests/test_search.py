@@ -118,7 +118,8 @@ def test_header_carries_the_pagefind_dialog_not_materials(make_site: Make) -> No
     assert dialog["data-kb-search"] == "../../pagefind/"
     assert dialog["role"] == "dialog" and dialog["aria-label"] == "Search"
     assert html.select_one('[data-md-component="search"]') is None
-    assert html.select_one('script[src$="kb-search.js"]') is not None
+    assert dialog["data-kb-search-script"] == "../../assets/javascripts/kb-search.js"
+    assert html.select_one('script[src$="kb-search.js"]') is None  # loaded on first use
     assert html.select_one('label[for="__search"]') is not None
     assert not (site.site_dir / "search" / "search_index.json").exists()
     assert (site.site_dir / "pagefind" / "pagefind.js").exists()

@@ -1,8 +1,8 @@
 /* medkb search: Material's search dialog on Pagefind's chunked index.
-   Pagefind's script, its WebAssembly and the index chunks load on first use
-   of the dialog; a query downloads only the chunks and result fragments it
-   needs. The header (and this dialog) survives instant navigation, so this
-   runs once per visit. */
+   kb.js loads this on first use of the dialog, then Pagefind's script, its
+   WebAssembly and the index chunks follow; a query downloads only the chunks
+   and result fragments it needs. The header (and this dialog) survives
+   instant navigation, so this runs once per visit. */
 (() => {
   "use strict";
   const root = document.querySelector(".kb-search[data-kb-search]");
@@ -14,8 +14,8 @@
   const list = root.querySelector(".md-search-result__list");
   const more = root.querySelector(".kb-search__more");
   const size = Math.max(1, parseInt(root.dataset.kbSearchSize, 10) || 10);
-  /* The bundle URL is relative to the first page; fix it now, before
-     instant navigation moves to pages at other depths. */
+  /* kb.js made the bundle URL absolute on the first page (instant
+     navigation may since have moved to a page at another depth). */
   const bundle = new URL(root.dataset.kbSearch, document.baseURI);
   const siteRoot = new URL("../", bundle).pathname;
   let engine = null;
@@ -67,7 +67,14 @@
       badge.className = "kb-badge kb-badge--" + data.meta.status.replace(/[^a-z-]/g, "");
       badge.textContent = data.meta.status_label || data.meta.status;
     }
-    excerptNodes(data.excerpt || "", article.appendChild(document.createElement("p")));
+    /* A match in the title gives an excerpt that repeats the title: the
+       article's one-sentence description says more. */
+    const title = data.meta.title || "";
+    const at = data.plain_excerpt && data.content ? data.content.indexOf(data.plain_excerpt) : -1;
+    const inTitle = at >= 0 && at < title.length;
+    const text = article.appendChild(document.createElement("p"));
+    if (inTitle && data.meta.description) text.textContent = data.meta.description;
+    else excerptNodes(data.excerpt || "", text);
     return li;
   };
 
@@ -150,6 +157,13 @@
   list.addEventListener("click", (ev) => {
     if (ev.target.closest("a")) close();
   });
+
+  /* Loaded because the dialog was opened: catch up with it. */
+  if (toggle.checked) {
+    load().catch(() => {});
+    if (document.activeElement !== input) input.focus();
+    if (input.value.trim()) search().catch(() => {});
+  }
 
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   document.addEventListener("keydown", (ev) => {

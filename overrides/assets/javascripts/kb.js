@@ -131,3 +131,41 @@
     sync();
   }
 })();
+/* medkb search: kb-search.js (and Pagefind after it) load on first use of
+   the dialog; until then this handles the "/", "s" and "f" shortcuts. */
+(() => {
+  const root = document.querySelector(".kb-search[data-kb-search-script]");
+  const toggle = document.getElementById("__search");
+  if (!root || !toggle) return;
+  const input = root.querySelector('input[name="query"]');
+  /* Resolved now: instant navigation keeps this header on deeper pages. */
+  const src = new URL(root.getAttribute("data-kb-search-script"), document.baseURI).href;
+  root.setAttribute("data-kb-search", new URL(root.getAttribute("data-kb-search"), document.baseURI).href);
+  const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  /* Until kb-search.js takes over: then these handlers go. */
+  const load = () => {
+    document.removeEventListener("keydown", shortcut);
+    toggle.removeEventListener("change", load);
+    input.removeEventListener("focus", focused);
+    if (root.hasAttribute("data-kb-search-loading")) return;
+    root.setAttribute("data-kb-search-loading", "");
+    const script = document.createElement("script");
+    script.src = src;
+    document.body.appendChild(script);
+  };
+  const shortcut = (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || toggle.checked) return;
+    if (!["/", "s", "f"].includes(ev.key) || editable(document.activeElement)) return;
+    ev.preventDefault();
+    toggle.checked = true;
+    input.focus();
+    load();
+  };
+  const focused = () => {
+    toggle.checked = true; /* as Material's own search does on focus */
+    load();
+  };
+  document.addEventListener("keydown", shortcut);
+  toggle.addEventListener("change", load);
+  input.addEventListener("focus", focused);
+})();
