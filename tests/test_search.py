@@ -148,3 +148,23 @@ def test_bad_option_is_named(make_site: Make, caplog: pytest.LogCaptureFixture) 
         make_site({}, {"plugins": [{"medkb/search": {"results_per_page": 0}}, "medkb/review"]})
     assert "medkb/search: results_per_page is 0; it must be 1 or more" in caplog.text
 
+
+
+def test_serve_indexes_in_the_background(tmp_path: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from conftest import write_site
+
+    write_site(tmp_path, {"articles/a.md": article("Background question?")}, {"plugins": PLUGINS})
+    cfg = load_config(str(tmp_path / "mkdocs.yml"))
+    plugin = cfg.plugins["medkb/search"]
+    plugin.on_startup(command="serve", dirty=False)  # type: ignore[attr-defined]
+    try:
+        build(cfg)
+        worker = plugin._worker  # type: ignore[attr-defined]
+        assert worker is not None
+        worker.join(60)
+        assert "/articles/a/" in fragments(tmp_path / "site")
+    finally:
+        plugin.on_startup(command="build", dirty=False)  # type: ignore[attr-defined]

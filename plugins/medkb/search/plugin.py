@@ -99,6 +99,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             try:
                 report = build_index(*job)
             except (SearchIndexError, OSError) as e:
-                log.error(f"medkb/search: {e}")
+                with self._lock:
+                    superseded = self._pending is not None
+                # A newer build (which may have cleaned the site) runs next.
+                (log.debug if superseded else log.error)(f"medkb/search: {e}")
                 continue
             log.info(f"search: Pagefind indexed {report.pages} pages in {time.perf_counter() - start:.1f} s")
