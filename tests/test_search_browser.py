@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import re
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -102,30 +107,51 @@ def test_search_works_after_instant_navigation_to_a_deeper_page(page: Page, site
     expect(page).to_have_url(site_url + "/articles/hypertension-blood-pressure-target/")
 
 
-def test_excerpt_text_is_never_markup(browser: Browser, make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    import functools
-    import http.server
-    import threading
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """A built tmp_path site over http on 127.0.0.1."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
+
+def test_excerpt_text_is_never_markup(page: Page, make_site) -> None:  # type: ignore[no-untyped-def]
     body = "## Tags\n\nThe text `<img src=x onerror=\"window.pwned=1\">` is shown, never run. Zebrafish.\n"
     site = make_site(
         {"articles/x.md": article("Zebrafish markup question?", body=body)},
         {"plugins": ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience"]},
     )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site.site_dir))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+    with serve(site.site_dir) as url:
+        page.goto(url + "/")
         page.keyboard.press("/")
         page.keyboard.type("zebrafish onerror", delay=20)
         item = results(page).first
         expect(item).to_contain_text("<img src=x")
         assert item.locator("img").count() == 0
         assert page.evaluate("window.pwned") is None
-        page.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+
+
+def test_show_more_results(page: Page, make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site(
+        {f"articles/q{i}.md": article(f"Walrus question {i}?", body="## Answer\n\nWalrus text.\n") for i in range(3)},
+        {"plugins": [{"medkb/search": {"results_per_page": 2, "more_label": "More walruses"}},
+                     "medkb/review", "medkb/citations", "medkb/audience"]},
+    )
+    with serve(site.site_dir) as url:
+        page.goto(url + "/")
+        page.keyboard.press("/")
+        page.keyboard.type("walrus", delay=20)
+        expect(page.locator(".kb-search .md-search-result__meta")).to_have_text("3 matching documents")
+        expect(results(page)).to_have_count(2)
+        more = page.locator(".kb-search__more")
+        expect(more).to_have_text("More walruses")
+        more.click()
+        expect(results(page)).to_have_count(3)
+        expect(results(page).nth(2).locator("a")).to_be_focused()
+        expect(more).to_be_hidden()
