@@ -165,22 +165,12 @@
     if (input.value.trim()) search().catch(() => {});
   }
 
-  const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  /* Keys inside the open dialog (kb.js opens it and closes it on Escape). */
   document.addEventListener("keydown", (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (!toggle.checked) {
-      if ((ev.key === "/" || ev.key === "s" || ev.key === "f") && !editable(document.activeElement)) {
-        ev.preventDefault();
-        open();
-      }
-      return;
-    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || !toggle.checked) return;
     const links = Array.from(list.querySelectorAll("a"));
     const at = links.indexOf(document.activeElement);
-    if (ev.key === "Escape") {
-      ev.preventDefault();
-      close();
-    } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
       if (!links.length) return;
       ev.preventDefault();
       const step = ev.key === "ArrowDown" ? 1 : -1;

@@ -131,8 +131,8 @@
     sync();
   }
 })();
-/* medkb search: kb-search.js (and Pagefind after it) load on first use of
-   the dialog; until then this handles the "/", "s" and "f" shortcuts. */
+/* medkb search: "/", "s" and "f" open the dialog, Escape closes it; and
+   kb-search.js (then Pagefind) loads on first use of the dialog. */
 (() => {
   const root = document.querySelector(".kb-search[data-kb-search-script]");
   const toggle = document.getElementById("__search");
@@ -142,9 +142,8 @@
   const src = new URL(root.getAttribute("data-kb-search-script"), document.baseURI).href;
   root.setAttribute("data-kb-search", new URL(root.getAttribute("data-kb-search"), document.baseURI).href);
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  /* Until kb-search.js takes over: then these handlers go. */
+  /* Until kb-search.js takes over focus and opening: then these go. */
   const load = () => {
-    document.removeEventListener("keydown", shortcut);
     toggle.removeEventListener("change", load);
     input.removeEventListener("focus", focused);
     if (root.hasAttribute("data-kb-search-loading")) return;
@@ -154,12 +153,20 @@
     document.body.appendChild(script);
   };
   const shortcut = (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || toggle.checked) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (toggle.checked) {
+      if (ev.key !== "Escape") return;
+      ev.preventDefault();
+      toggle.checked = false;
+      toggle.dispatchEvent(new Event("change"));
+      input.blur();
+      return;
+    }
     if (!["/", "s", "f"].includes(ev.key) || editable(document.activeElement)) return;
     ev.preventDefault();
     toggle.checked = true;
+    toggle.dispatchEvent(new Event("change"));
     input.focus();
-    load();
   };
   const focused = () => {
     toggle.checked = true; /* as Material's own search does on focus */
