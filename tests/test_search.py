@@ -34,7 +34,7 @@ def fragments(site: Path) -> dict[str, dict[str, Any]]:
 def test_parse_report_reads_pagefind_summary() -> None:
     out = "Total: \n  Indexed 1 language\n  Indexed 1050 pages\n  Indexed 7356 words\n  Indexed 0 filters\n\nFinished in 6.570 seconds\n"
     report = parse_report(out)
-    assert (report.pages, report.words, report.seconds) == (1050, 7356, 6.57)
+    assert (report.pages, report.words) == (1050, 7356)
     assert parse_report("Indexed 1 page\nIndexed 1 word\n").pages == 1
     assert parse_report("").pages == 0
 
@@ -44,6 +44,8 @@ def test_excluded_by_front_matter_or_glob() -> None:
     assert excluded("a.md", {"search": {"exclude": "true"}}, [])
     assert not excluded("a.md", {"search": {"exclude": False}}, [])
     assert not excluded("a.md", {"search": "exclude"}, [])
+    with pytest.raises(ValueError, match=r"search.exclude is 'ture'; allowed: true, false"):
+        excluded("a.md", {"search": {"exclude": "ture"}}, [])
     assert excluded("drafts/x.md", {}, ["drafts/*"])
     assert not excluded("articles/x.md", {}, ["drafts/*"])
 
@@ -168,3 +170,15 @@ def test_serve_indexes_in_the_background(tmp_path: Path) -> None:
         assert "/articles/a/" in fragments(tmp_path / "site")
     finally:
         plugin.on_startup(command="build", dirty=False)  # type: ignore[attr-defined]
+
+
+def test_bad_output_subdir_stops_the_build_before_any_page(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article()}, {"plugins": [{"medkb/search": {"output_subdir": "../outside"}}, "medkb/review"]})
+    assert "medkb/search: output_subdir is '../outside'; it must be a folder inside the site" in caplog.text
+
+
+def test_misspelt_search_exclude_is_named(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"policy.md": "---\nsearch:\n  exclude: ture\n---\n# Policy\n"}, {"plugins": PLUGINS})
+    assert "content/policy.md: search.exclude is 'ture'; allowed: true, false; the page is indexed" in caplog.text

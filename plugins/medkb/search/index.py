@@ -23,7 +23,6 @@ class IndexReport:
 
     pages: int
     words: int
-    seconds: float
 
 
 def pagefind_executable() -> Path:
@@ -39,14 +38,18 @@ def pagefind_executable() -> Path:
 
 
 _COUNT = re.compile(r"Indexed (\d+) (page|word)s?\b")
-_SECONDS = re.compile(r"Finished in ([\d.]+) seconds")
 
 
 def parse_report(output: str) -> IndexReport:
     """Page and word counts from Pagefind's summary (zero when it printed none)."""
     counts = {kind: int(n) for n, kind in _COUNT.findall(output)}
-    seconds = _SECONDS.search(output)
-    return IndexReport(counts.get("page", 0), counts.get("word", 0), float(seconds.group(1)) if seconds else 0.0)
+    return IndexReport(counts.get("page", 0), counts.get("word", 0))
+
+
+def check_output_subdir(output_subdir: str) -> None:
+    """The index must go to a folder inside the site."""
+    if not output_subdir or Path(output_subdir).is_absolute() or ".." in Path(output_subdir).parts:
+        raise SearchIndexError(f"output_subdir is {output_subdir!r}; it must be a folder inside the site, like 'pagefind'")
 
 
 def build_index(
@@ -57,8 +60,7 @@ def build_index(
     Pagefind writes into a fresh folder beside the old index, which is then
     swapped in: a reader (or a live-reloading browser) never sees half an index.
     """
-    if not output_subdir or Path(output_subdir).is_absolute() or ".." in Path(output_subdir).parts:
-        raise SearchIndexError(f"output_subdir {output_subdir!r} must be a folder inside the site, like 'pagefind'")
+    check_output_subdir(output_subdir)
     exe = executable or pagefind_executable()
     target = site_dir / output_subdir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +90,15 @@ def swap_in(fresh: Path, target: Path) -> None:
 
 
 def excluded(src_uri: str, meta: Mapping[str, Any], patterns: list[str]) -> bool:
-    """Whether a page stays out of the index: by glob, or ``search: {exclude: true}`` in its front matter."""
+    """Whether a page stays out of the index: by glob, or ``search: {exclude: true}`` in its front matter.
+
+    Raises ``ValueError`` naming the value when ``search.exclude`` is neither true nor false.
+    """
     search = meta.get("search")
-    if isinstance(search, Mapping) and search.get("exclude") in (True, "true"):
-        return True
+    if isinstance(search, Mapping) and "exclude" in search:
+        value = search["exclude"]
+        if value in (True, "true"):
+            return True
+        if value not in (False, "false"):
+            raise ValueError(f"search.exclude is {value!r}; allowed: true, false")
     return any(fnmatch.fnmatchcase(src_uri, pattern) for pattern in patterns)

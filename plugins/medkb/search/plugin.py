@@ -14,9 +14,9 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from medkb.pages import set_context
+from medkb.pages import page_source_path, set_context
 from medkb.search.config import SearchConfig
-from medkb.search.index import SearchIndexError, build_index, excluded, pagefind_executable
+from medkb.search.index import SearchIndexError, build_index, check_output_subdir, excluded, pagefind_executable
 
 log = get_plugin_logger(__name__)
 
@@ -44,6 +44,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.config.results_per_page < 1:
             raise PluginError(f"medkb/search: results_per_page is {self.config.results_per_page}; it must be 1 or more")
         try:
+            check_output_subdir(self.config.output_subdir)
             pagefind_executable()
         except SearchIndexError as e:
             raise PluginError(f"medkb/search: {e}") from None
@@ -59,7 +60,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     ) -> TemplateContext | None:
         if not self.config.enabled:
             return None
-        index = page.file.generated_by is None and not excluded(page.file.src_uri, page.meta, self.config.exclude)
+        try:
+            index = page.file.generated_by is None and not excluded(page.file.src_uri, page.meta, self.config.exclude)
+        except ValueError as e:
+            log.warning(f"{page_source_path(page, config)}: {e}; the page is indexed")
+            index = True
         self.indexed += index
         set_context(context, "kb_search", {"index": index})
         return context
