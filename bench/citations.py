@@ -34,10 +34,8 @@ OUT = HERE / "out"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def write_config(kb: Path, name: str, plugins: list[object], extensions: list[object], custom_dir: bool = False) -> Path:
+def write_config(kb: Path, name: str, plugins: list[object], extensions: list[object]) -> Path:
     theme: dict[str, object] = {"name": "material", "font": False}
-    if custom_dir:
-        theme["custom_dir"] = str(HERE.parent / "overrides")
     cfg = {
         "site_name": "Bench",
         "docs_dir": "content",
@@ -82,7 +80,7 @@ def bench(articles: int, repeat: int, archived: Path | None) -> list[tuple[str, 
         generate(kb, articles)
     mkdocs = Path(sys.executable).parent / "mkdocs"
     plain = write_config(kb, "plain", ["search"], [])
-    medkb = write_config(kb, "medkb", ["search", {"medkb/citations": {"cache_dir": ".cache/medkb"}}], [], custom_dir=True)
+    medkb = write_config(kb, "medkb", ["search", {"medkb/citations": {"cache_dir": ".cache/medkb"}}], [])
     cache = kb / ".cache"
     rows: list[tuple[str, float, float | None]] = []
 

@@ -63,7 +63,7 @@ VOCABULARY = 20_000
 def medkb_config() -> dict[str, object]:
     """Every medkb plugin; articles out of the navigation, browse pages in it."""
     return {
-        "theme": {"name": "material", "font": False, "custom_dir": str(HERE.parent / "overrides")},
+        "theme": {"name": "material", "font": False},
         "plugins": ["medkb/search", "tags", "medkb/review", "medkb/citations", "medkb/audience",
                     {"medkb/disclaimer": {"disclaimers": {"pro": {"title": "Professional Medical Disclaimer", "body": "For professionals."}}}}],
         "not_in_nav": "/articles/\n",

@@ -65,7 +65,7 @@ def write_site(
         "site_name": "Test KB",
         "docs_dir": "content",
         "site_dir": "site",
-        "theme": {"name": "material", "custom_dir": str(REPO / "overrides"), "font": False},
+        "theme": {"name": "material", "font": False},
         "plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"],
         "markdown_extensions": ["attr_list", "admonition", "tables", {"toc": {"permalink": True}}],
     }

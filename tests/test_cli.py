@@ -91,7 +91,7 @@ def test_check_builds_the_site_and_reports_a_missing_disclaimer(tmp_path: Path) 
         },
     )
     (theme / "partials").mkdir(parents=True)
-    for partial in (REPO / "overrides" / "partials").glob("*.html"):
+    for partial in (REPO / "plugins" / "medkb" / "templates" / "partials").glob("*.html"):
         (theme / "partials" / partial.name).write_text(partial.read_text())
     (theme / "bare.html").write_text('{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}')
     result = run(tmp_path, "check")

@@ -119,10 +119,10 @@ def test_template_that_drops_the_partial_fails_the_build(tmp_path: Path, caplog:
     )
     theme = tmp_path / "theme"
     (theme / "partials").mkdir(parents=True)
-    repo = Path(__file__).resolve().parent.parent / "overrides"
+    repo = Path(__file__).resolve().parent.parent / "plugins" / "medkb" / "templates"
     for partial in repo.glob("partials/*.html"):
         (theme / "partials" / partial.name).write_text(partial.read_text())
-    (theme / "main.html").write_text((repo / "main.html").read_text())
+    (theme / "main.html").write_text((repo / "kb-main.html").read_text())
     (theme / "bare.html").write_text('{% extends "base.html" %}{% block content %}{{ page.content }}{% endblock %}')
     with pytest.raises(Abort):
         build_site(tmp_path)

@@ -13,6 +13,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.theme import use_medkb_theme
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig, AudienceItem
 from medkb.pages import locate, set_context
@@ -74,6 +75,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        use_medkb_theme(config, "medkb/audience")
         self.ids, self.default = validate_audiences(self.config)
         self.extension = AudienceExtension(self.ids)
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]

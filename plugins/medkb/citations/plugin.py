@@ -19,6 +19,7 @@ from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink
 from pybtex.plugin import PluginNotFound, find_plugin
 
+from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import catalog_key, load_catalog, save_catalog
 from medkb.citations.config import CitationsConfig
@@ -64,6 +65,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     f"medkb/citations: style '{self.config.style}' is not a pybtex formatting style; "
                     "use vancouver, unsrt, plain, alpha or unsrtalpha"
                 ) from None
+        use_medkb_theme(config, "medkb/citations")
         self._root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
         files = [Path(p) for p in self.config.bibliography]
         display = {f: _relative(f, self._root) for f in files}
@@ -118,10 +120,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             try:
                 self._template = env.get_template("partials/kb-references.html")
             except TemplateNotFound:
-                raise PluginError(
-                    "medkb/citations: template 'partials/kb-references.html' not found; set theme.custom_dir "
-                    "to a folder holding medkb's overrides (see overrides/ in the medkb repository)"
-                ) from None
+                raise PluginError("medkb/citations: template 'partials/kb-references.html' not found on the theme's path") from None
         return None
 
     # After the search plugin (priority 0): reference lists are not indexed.

@@ -14,6 +14,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.theme import use_medkb_theme
 from medkb.article import is_article
 from medkb.disclaimer.config import DisclaimerConfig
 from medkb.disclaimer.selection import DisclaimerError, DisclaimerSpec, build_specs, count_disclaimers, select_disclaimers
@@ -43,6 +44,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        use_medkb_theme(config, "medkb/disclaimer")
         audience = config.plugins.get("medkb/audience")
         audiences = [a.id for a in audience.config.audiences] if audience is not None else None  # type: ignore[attr-defined]
         review = config.plugins.get("medkb/review")

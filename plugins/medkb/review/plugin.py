@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 from mkdocs.utils import get_relative_url
 
+from medkb.theme import use_medkb_theme
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
 from medkb.pages import display_path, page_source_path, read_page_body, read_page_bytes, set_context
@@ -75,11 +76,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             return None
         if config.docs_dir != self._last_docs_dir:
             self._last_rendered, self._parse_memo, self._last_docs_dir = {}, {}, config.docs_dir
-        # Material prints the site name and description into attributes and
-        # text without escaping; Markup carries them escaped exactly once.
-        for key in ("site_name", "site_description"):
-            if isinstance(config[key], str) and not isinstance(config[key], Markup):
-                config[key] = Markup(escape(config[key]))
+        use_medkb_theme(config, "medkb/review")
         self.safe_links = SafeLinksExtension()
         config.markdown_extensions.append(self.safe_links)  # type: ignore[arg-type]
         missing = sorted({e.value for e in Effective} - set(self.config.status_labels))

@@ -14,6 +14,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.theme import use_medkb_theme
 from medkb.pages import page_source_path, set_context
 from medkb.search.config import SearchConfig
 from medkb.search.index import SearchIndexError, build_index, check_output_subdir, excluded, pagefind_executable
@@ -41,6 +42,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        use_medkb_theme(config, "medkb/search")
         if self.config.results_per_page < 1:
             raise PluginError(f"medkb/search: results_per_page is {self.config.results_per_page}; it must be 1 or more")
         try:
