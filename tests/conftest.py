@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import http.server
 import os
 import shutil
@@ -66,7 +68,7 @@ def write_site(
         "docs_dir": "content",
         "site_dir": "site",
         "theme": {"name": "material", "font": False},
-        "plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"],
+        "plugins": ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"],
         "markdown_extensions": ["attr_list", "admonition", "tables", {"toc": {"permalink": True}}],
     }
     if config:
@@ -84,6 +86,17 @@ def write_site(
     (root / "references.bib").write_text(bib or "", encoding="utf-8")
     (root / "board.yml").write_text(TEST_BOARD if board is None else board, encoding="utf-8")
     return root
+
+
+def pagefind_fragments(site: Path) -> dict[str, dict[str, Any]]:
+    """Pagefind's per-page records (gzip, then a 12-byte signature, then JSON), by URL."""
+    records = {}
+    for path in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd"):])
+        records[record["url"]] = record
+    return records
 
 
 def build_site(root: Path, strict: bool = True) -> BuiltSite:

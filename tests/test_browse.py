@@ -30,7 +30,7 @@ def test_browse_pages_in_a_build(make_site: Make) -> None:
     titles = ["Echo?", "alpha?", "Delta?", "Bravo?", "Charlie?"]
     pages = {f"articles/{t[:-1].lower()}.md": article(title=t, tags=["Topic one"] if i % 2 else ["Topic two"]) for i, t in enumerate(titles)}
     config = {
-        "plugins": ["search", {"medkb/review": {"browse_page_size": 2}}, "medkb/citations", "medkb/audience", "medkb/disclaimer"],
+        "plugins": ["medkb/search", {"medkb/review": {"browse_page_size": 2}}, "medkb/citations", "medkb/audience", "medkb/disclaimer"],
         "nav": ["index.md", "browse/index.md"],
         "not_in_nav": "/articles/\n",
         "validation": {"omitted_files": "warn"},

@@ -98,7 +98,7 @@ def test_non_article_page_with_broken_yaml_fails(make_site: Make, caplog: pytest
 
 def test_review_wording_is_configurable(make_site: Make) -> None:
     labels = {"submitted": "Received", "under-review": "In review", "approved": "Signed off", "changes-pending": "Edited since sign-off"}
-    config = {"plugins": ["search", {"medkb/review": {"status_labels": labels, "browse_az_title": "All questions"}},
+    config = {"plugins": ["medkb/search", {"medkb/review": {"status_labels": labels, "browse_az_title": "All questions"}},
                           "medkb/citations", "medkb/audience", "medkb/disclaimer"]}
     site = make_site({"articles/a.md": article(status="submitted")}, config=config)
     steps = [li.get_text(strip=True) for li in site.soup("articles/a").select(".kb-tracker__step")]

@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article, build_site, write_site
+from conftest import BuiltSite, article, build_site, pagefind_fragments, write_site
 
 Make = Callable[..., BuiltSite]
 BIB = (Path(__file__).parent / "fixtures" / "test.bib").read_text(encoding="utf-8")
@@ -94,7 +94,7 @@ def test_style_and_labels_are_configurable(make_site: Make) -> None:
     site = make_site(
         {"articles/a.md": article(body="A [@delta].\n")},
         bib=BIB,
-        config={"plugins": ["search", "medkb/review", {"medkb/citations": {"style": "unsrt", "heading": "Sources", "type_labels": {"guideline": "Practice guideline"}}}]},
+        config={"plugins": ["medkb/search", "medkb/review", {"medkb/citations": {"style": "unsrt", "heading": "Sources", "type_labels": {"guideline": "Practice guideline"}}}]},
     )
     soup = site.soup("articles/a")
     assert soup.select_one("#references").get_text().startswith("Sources")
@@ -145,10 +145,19 @@ def test_hostile_bibliography_is_escaped_in_the_page(make_site: Make) -> None:
 
 def test_reference_lists_are_not_in_the_search_index(make_site: Make) -> None:
     site = make_site({"articles/a.md": article(body="Claim about beta [@beta].\n")}, bib=BIB)
+    indexed = pagefind_fragments(site.site_dir)["/articles/a/"]["content"]
+    assert "Claim about beta" in indexed
+    assert "Beta study" not in indexed and "Test Medicine" not in indexed
+    assert "Beta study" in site.html("articles/a")
+
+
+def test_reference_lists_are_not_in_materials_search_index(make_site: Make) -> None:
+    # A site on Material's own search: the list is marked data-search-exclude.
+    site = make_site({"articles/a.md": article(body="Claim about beta [@beta].\n")}, bib=BIB,
+                     config={"plugins": ["search", "medkb/review", "medkb/citations"]})
     index = (site.site_dir / "search" / "search_index.json").read_text()
     assert "Claim about beta" in index
     assert "Beta study" not in index and "Test Medicine" not in index
-    assert "Beta study" in site.html("articles/a")
 
 
 def test_marker_places_the_list_in_the_page(make_site: Make) -> None:
@@ -156,3 +165,13 @@ def test_marker_places_the_list_in_the_page(make_site: Make) -> None:
     html = site.html("articles/a")
     assert html.index('class="kb-references"') < html.index('id="notes"')
     assert "[references]" not in html
+
+
+def test_page_without_citations_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
+    body = "## Section\n\nText with no citation, an e-mail a@b.org and `[@code]`.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    pages = {"articles/a.md": article(body=body), "about.md": "# About\n\nPlain page.\n"}
+    others = ["medkb/search", "medkb/review", "medkb/audience", "medkb/disclaimer"]
+    without = build_site(write_site(tmp_path / "without", pages, config={"plugins": others}))
+    with_citations = build_site(write_site(tmp_path / "with", pages, config={"plugins": [*others, "medkb/citations"]}))
+    for url in ("articles/a", "about"):
+        assert with_citations.html(url) == without.html(url)

@@ -35,7 +35,14 @@ def test_single_citation_exact_html(catalog: ReferenceCatalog) -> None:
     html, ext = convert("Claim [@alpha].", catalog)
     assert html == (
         '<p>Claim<sup class="kb-cite" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha">1</a></sup>.</p>\n'
-        '<div class="kb-references-slot"></div>'
+        '<section class="kb-references-section" aria-labelledby="references" data-search-exclude>\n'
+        '  <h2 id="references">References<a class="headerlink" href="#references" title="Permanent link">&para;</a></h2>\n'
+        '  <ol class="kb-references">\n'
+        '    <li id="ref-alpha"><span class="kb-ref-type">Research</span> Smith J, Lee K. Alpha trial. '
+        '<em>Journal of Tests</em>. 2020;1(2):3-4. <a class="kb-ref-link" href="https://doi.org/10.1000/alpha">doi:10.1000/alpha</a>\n'
+        '      <span class="kb-backrefs"><a href="#cite-1" aria-label="Back to citation">&uarr;</a></span></li>\n'
+        '  </ol>\n'
+        '</section>'
     )
     (entry,) = ext.state.entries
     assert (entry.number, entry.anchor, entry.backlinks) == (1, "ref-alpha", ("cite-1",))
@@ -97,7 +104,7 @@ def test_keys_as_bibtex_allows(catalog: ReferenceCatalog, key: str) -> None:
 )
 def test_never_a_citation(catalog: ReferenceCatalog, src: str) -> None:
     html, ext = convert(src, catalog, "fenced_code")
-    assert "kb-cite" not in html and "kb-references-slot" not in html
+    assert "kb-cite" not in html and "kb-references" not in html
     assert ext.state.order == [] and ext.state.problems == []
 
 
@@ -135,7 +142,7 @@ Footnote[^1] and [@alpha].
     assert ext.state.order == ["alpha", "beta", "gamma", "delta", "epsilon", "smith:2020"]
     assert sups(html) == ["1", "2", "3", "4", "5", "1", "6"]
     # The reference list goes before the footnotes, so both stay at the end.
-    assert html.index("kb-references-slot") < html.index('class="footnote"')
+    assert html.index("kb-references-section") < html.index('class="footnote"')
 
 
 def test_heading_shows_number_but_not_in_slug_or_toc(catalog: ReferenceCatalog) -> None:
@@ -167,7 +174,7 @@ def test_case_variant_is_one_entry_and_a_problem(catalog: ReferenceCatalog) -> N
 
 def test_marker_places_the_reference_list(catalog: ReferenceCatalog) -> None:
     html, _ = convert("x [@alpha]\n\n[references]\n\n## After\n", catalog)
-    assert html.index("kb-references-slot") < html.index("<h2>After</h2>")
+    assert html.index("kb-references-section") < html.index("<h2>After</h2>")
     assert "[references]" not in html
 
 

@@ -87,7 +87,7 @@ def test_check_builds_the_site_and_reports_a_missing_disclaimer(tmp_path: Path) 
         {"articles/a.md": article(template="bare.html")},
         config={
             "theme": {"name": "material", "custom_dir": str(theme), "font": False},
-            "plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", {"medkb/disclaimer": {"disclaimers": {"pro": {"title": "P"}}}}],
+            "plugins": ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience", {"medkb/disclaimer": {"disclaimers": {"pro": {"title": "P"}}}}],
         },
     )
     (theme / "partials").mkdir(parents=True)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article, build_site, write_site
+from conftest import BuiltSite, article, build_site, pagefind_fragments, write_site
 from medkb.disclaimer.selection import DisclaimerError, build_specs, select_disclaimers
 
 Make = Callable[..., BuiltSite]
@@ -25,7 +25,7 @@ def specs(**items: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 def plugins(disclaimers: dict[str, Any]) -> dict[str, Any]:
-    return {"plugins": ["search", "medkb/review", "medkb/citations", "medkb/audience", {"medkb/disclaimer": {"disclaimers": disclaimers}}]}
+    return {"plugins": ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience", {"medkb/disclaimer": {"disclaimers": disclaimers}}]}
 
 
 def test_selection_by_default_globs_and_requests() -> None:
@@ -89,7 +89,8 @@ def test_every_article_carries_its_blocks(make_site: Make) -> None:
     assert [b["data-kb-disclaimer"] for b in site.soup("articles/b").select(".kb-disclaimer")] == ["pat", "pro", "offlabel"]
     assert site.soup("other").select(".kb-disclaimer") == []
     # Not in the search index.
-    assert "For professionals" not in (site.site_dir / "search" / "search_index.json").read_text()
+    indexed = pagefind_fragments(site.site_dir)["/articles/a/"]["content"]
+    assert "Body text" in indexed and "For professionals" not in indexed
 
 
 def test_unknown_disclaimer_in_front_matter_stops_the_build(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:

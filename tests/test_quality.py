@@ -53,7 +53,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         "site_name": PAYLOAD,
         "site_description": PAYLOAD,
         "plugins": [
-            "search",
+            "medkb/search",
             {"medkb/review": {"pending_banner": PAYLOAD, "board_line_title": PAYLOAD, "tracker_title": PAYLOAD}},
             {"medkb/citations": {"heading": PAYLOAD, "type_labels": {"research": PAYLOAD}}},
             {"medkb/audience": {"picker_question": PAYLOAD, "audiences": [{"id": "patient", "label": PAYLOAD, "description": PAYLOAD}]}},

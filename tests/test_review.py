@@ -291,7 +291,7 @@ def test_flow_style_review_is_refused_not_mangled(site: Path, keys: dict[str, Pa
 
 
 def test_digest_only_mode(tmp_path: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    config = {"plugins": ["search", {"medkb/review": {"require_signatures": False}}, "medkb/citations", "medkb/audience", "medkb/disclaimer"]}
+    config = {"plugins": ["medkb/search", {"medkb/review": {"require_signatures": False}}, "medkb/citations", "medkb/audience", "medkb/disclaimer"]}
     write_site(tmp_path, {"articles/a.md": submitted()}, config=config, bib=BIB, board="members:\n  - {id: alice, name: Alice}\n  - {id: bob, name: Bob}\n")
     monkeypatch.chdir(tmp_path)
     assert review("--to", "approved", "--as", "bob", "--date", "2025-01-05") == 0

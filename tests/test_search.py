@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -11,24 +9,13 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article
+from conftest import BuiltSite, article, pagefind_fragments as fragments
 from medkb.search.index import SearchIndexError, build_index, excluded, parse_report
 
 Make = Callable[..., BuiltSite]
 PLUGINS = ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience",
            {"medkb/disclaimer": {"disclaimers": {"pro": {"title": "Professional notice", "body": "Disclaimerword here."}}}}]
 BIB = "@article{smith2020, author = {Smith, Jane}, title = {Referencetitleword trial}, journal = {J Test}, year = {2020}}\n"
-
-
-def fragments(site: Path) -> dict[str, dict[str, Any]]:
-    """Pagefind's per-page records (gzip, then a 12-byte signature, then JSON), by URL."""
-    records = {}
-    for path in (site / "pagefind" / "fragment").iterdir():
-        data = gzip.decompress(path.read_bytes())
-        assert data.startswith(b"pagefind_dcd")
-        record = json.loads(data[len(b"pagefind_dcd"):])
-        records[record["url"]] = record
-    return records
 
 
 def test_parse_report_reads_pagefind_summary() -> None:

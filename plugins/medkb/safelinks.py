@@ -63,3 +63,8 @@ class SafeLinksExtension(Extension):
     def reset(self) -> None:
         """Forget the previous document's links."""
         self.removed = []
+
+
+def makeExtension(**kwargs: object) -> SafeLinksExtension:  # noqa: N802 - Python-Markdown's name
+    """``markdown.Markdown(extensions=["medkb.safelinks"])`` loads this."""
+    return SafeLinksExtension(**kwargs)

@@ -11,13 +11,12 @@ MkDocs then loads the templates from it and copies its non-template files
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+from medkb import TEMPLATES_DIR
 
 #: Material partials medkb ships its own version of (see the README).
 REPLACED_MATERIAL_PARTIALS = ("partials/header.html", "partials/content.html")

@@ -1,4 +1,8 @@
-"""The ``/// audience | id[, id…]`` block (pymdownx Blocks)."""
+"""The ``/// audience | id[, id…]`` block (pymdownx Blocks).
+
+Works by name in plain Python-Markdown, with no MkDocs:
+``markdown.Markdown(extensions=["medkb.audience"], extension_configs={"medkb.audience": {"audiences": ["patient", "professional"]}})``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,13 @@ from pymdownx.blocks import BlocksExtension, BlocksProcessor
 from pymdownx.blocks.block import Block
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+#: The audiences of a site that names none: (id, label, description).
+DEFAULT_AUDIENCES: tuple[tuple[str, str, str], ...] = (
+    ("patient", "Patient or caregiver", "Plain language"),
+    ("student", "Medical student", "Concepts and terms explained"),
+    ("professional", "Healthcare professional", "Clinical detail"),
+)
 
 
 @dataclass
@@ -64,10 +75,17 @@ class AudienceBlock(Block):
 class AudienceExtension(BlocksExtension):
     """Registers the audience block with the site's audience ids."""
 
-    def __init__(self, audiences: list[str], **kwargs: Any) -> None:
-        self.audiences = audiences
+    def __init__(self, audiences: list[str] | None = None, **kwargs: Any) -> None:
+        self.config = {"audiences": [[a[0] for a in DEFAULT_AUDIENCES], "The audience ids blocks may name"]}
         self.state = AudienceState()
         super().__init__(**kwargs)
+        if audiences is not None:
+            self.setConfig("audiences", list(audiences))
+
+    @property
+    def audiences(self) -> list[str]:
+        """The audience ids blocks may name."""
+        return list(self.getConfig("audiences"))
 
     def extendMarkdownBlocks(self, md: Markdown, block_mgr: BlocksProcessor) -> None:
         """Register the block on a new Markdown instance."""
@@ -79,3 +97,8 @@ class AudienceExtension(BlocksExtension):
         """Forget the previous document's blocks."""
         self.state.used.clear()
         self.state.problems.clear()
+
+
+def makeExtension(**kwargs: Any) -> AudienceExtension:  # noqa: N802 - Python-Markdown's name
+    """``markdown.Markdown(extensions=["medkb.audience"])`` loads this."""
+    return AudienceExtension(**kwargs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from medkb.audience.blocks import DEFAULT_AUDIENCES
+
 
 class AudienceItem(Config):
     """One audience readers can pick."""
@@ -25,11 +27,7 @@ class AudienceConfig(Config):
 
     audiences = c.ListOfItems(
         c.SubConfig(AudienceItem),
-        default=[
-            {"id": "patient", "label": "Patient or caregiver", "description": "Plain language"},
-            {"id": "student", "label": "Medical student", "description": "Concepts and terms explained"},
-            {"id": "professional", "label": "Healthcare professional", "description": "Clinical detail"},
-        ],
+        default=[{"id": i, "label": label, "description": d} for i, label, d in DEFAULT_AUDIENCES],
     )
     """The audiences, in the order the picker lists them."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -17,6 +17,7 @@ from medkb.theme import use_medkb_theme
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig, AudienceItem
 from medkb.pages import locate, set_context
+from medkb.record import page_record
 
 log = get_plugin_logger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -81,9 +82,14 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         return config
 
+    # After medkb/review (100), which replaces page.meta with the article's;
+    # before medkb/disclaimer (50), which checks its blocks' audiences.
+    @event_priority(90)
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Tell the page's record the site's audiences; remember the text for warnings."""
         if self.config.enabled:
             self._markdown = markdown
+            page_record(page).site_audiences = tuple(self.ids)
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -91,7 +97,10 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
             return None
         for problem in self.extension.state.problems:
             log.warning(f"{locate(page, config, self._markdown, line_of_audience(self._markdown, problem.audience))}: {problem.message}")
-        page.meta["kb_audiences_used"] = sorted(set(self.extension.state.used) & set(self.ids))
+        used = set(self.extension.state.used)
+        record = page_record(page)
+        record.audiences_used = [a.id for a in self.config.audiences if a.id in used]
+        record.audience_labels = [a.label for a in self.config.audiences if a.id in used]
         return None
 
     def on_page_context(
@@ -99,7 +108,8 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
     ) -> TemplateContext | None:
         if not self.config.enabled:
             return None
-        show = bool(page.meta.get("kb_article")) or bool(page.meta.get("kb_audiences_used"))
+        record = page_record(page)
+        show = bool(record.is_article) or bool(record.audiences_used)
         set_context(
             context,
             "kb_audience",

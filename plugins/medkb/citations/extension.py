@@ -2,17 +2,26 @@
 
 An inline processor turns each citation into a placeholder ``<sup>``; a tree
 processor that runs after all inline processing numbers them in reading
-order (the document tree, walked depth first), renders each number as a link
-to its entry and appends the reference list.  Inline processing never sees
-code spans, code blocks or escaped brackets, so ``[@x]`` there stays text.
+order (the document tree, walked depth first) and renders each number as a
+link to its entry; a last tree processor, after the table of contents has
+given headings their ids, puts the rendered reference list in place.
+Inline processing never sees code spans, code blocks or escaped brackets,
+so ``[@x]`` there stays text.
+
+Works by name in plain Python-Markdown, with no MkDocs::
+
+    markdown.Markdown(extensions=["medkb.citations"],
+                      extension_configs={"medkb.citations": {"bibliography": ["references.bib"]}})
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -21,16 +30,18 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from medkb.citations.bibliography import load_bibliography
 from medkb.citations.numbering import CiteItem, compress_numbers, format_locator, key_slug, parse_citation
 from medkb.citations.references import ReferenceCatalog
+from medkb.citations.render import ReferenceList, render_reference_list
 from medkb.citations.style import FormattedReference
 
 # `[@...]` not followed by `(` or `[` (a link or a reference link; link
 # definitions never reach inline processing); parse_citation checks the inside.
 CITATION_RE = r"\[(@[^\[\]\n]*)\](?![(\[])"
 _PENDING = "data-kb-pending"
-#: Where the plugin puts the rendered reference list.
-REFERENCES_SLOT = "kb-references-slot"
+# Marks the reference list's place between the two tree processors.
+_SLOT = "data-kb-references"
 _BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -72,6 +83,8 @@ class CitationState:
     """The reference list, in number order."""
     has_marker: bool = False
     """Whether a line of the source is the reference list marker."""
+    references_anchor: str | None = None
+    """The id of the reference list's heading, when the document has a list."""
 
 
 class MarkerPreprocessor(Preprocessor):
@@ -220,7 +233,7 @@ class CitationTreeprocessor(Treeprocessor):
             ref = self.ext.catalog.lookup(key)
             assert ref is not None
             self.state.entries.append(ReferenceEntry(numbers[key], f"ref-{slugs[key]}", ref, tuple(backlinks[key])))
-        slot = etree.Element("div", {"class": REFERENCES_SLOT})
+        slot = etree.Element("p", {_SLOT: ""})
         marker = None
         if self.state.has_marker:
             marker = next((p for p in root.iter("p") if len(p) == 0 and (p.text or "").strip() == self.ext.marker), None)
@@ -235,6 +248,31 @@ class CitationTreeprocessor(Treeprocessor):
             root.insert(list(root).index(footnotes), slot)
         else:
             root.append(slot)
+
+
+class ReferencesTreeprocessor(Treeprocessor):
+    """Renders the reference list into its place, once every heading has its id."""
+
+    def __init__(self, md: Markdown, ext: CitationsExtension, state: CitationState) -> None:
+        super().__init__(md)
+        self.ext = ext
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        if not self.state.entries:
+            return
+        slot = next((el for el in root.iter("p") if _SLOT in el.attrib), None)
+        if slot is None:
+            return
+        used = {el.get("id") for el in root.iter() if el.get("id")}
+        anchor = unique("references", cast("set[str]", used))
+        self.state.references_anchor = anchor
+        refs = ReferenceList(self.ext.getConfig("heading"), anchor, self.ext.getConfig("back_label"), list(self.state.entries))
+        html = self.ext.render_references(refs)
+        # A block of raw HTML: Python-Markdown puts it in place of the
+        # paragraph holding the placeholder.
+        del slot.attrib[_SLOT]
+        slot.text = self.md.htmlStash.store(html.strip())
 
 
 def backlink_label(index: int) -> str:
@@ -272,25 +310,65 @@ def _text_without_citations(el: etree.Element) -> str:
 
 
 class CitationsExtension(Extension):
-    """Pandoc-style citations numbered from a BibTeX bibliography."""
+    """Pandoc-style citations numbered from a BibTeX bibliography.
 
-    def __init__(
-        self,
-        catalog: ReferenceCatalog,
-        *,
-        compress: bool = True,
-        marker: str = "[references]",
-        number_label: str = "Reference",
-        missing_label: str = "Unknown citation key",
-        **kwargs: Any,
-    ) -> None:
-        self.catalog = catalog
-        self.compress = compress
-        self.marker = marker
-        self.number_label = number_label
-        self.missing_label = missing_label
+    Give it a :class:`ReferenceCatalog`, or ``bibliography`` (paths of
+    ``.bib`` files) in its configuration.
+    """
+
+    def __init__(self, catalog: ReferenceCatalog | None = None, **kwargs: Any) -> None:
+        self.config = {
+            "bibliography": [[], "BibTeX files every document may cite (when no catalog is given)"],
+            "style": ["vancouver", "Reference style: vancouver, or a pybtex formatting style"],
+            "type_labels": [{}, "Reader-facing labels by medkb_type"],
+            "compress": [True, "Print three or more consecutive numbers as a range"],
+            "marker": ["[references]", "A paragraph holding only this text is replaced by the reference list"],
+            "heading": ["References", "Heading of the reference list"],
+            "number_label": ["Reference", "Accessible name of a citation number"],
+            "missing_label": ["Unknown citation key", "Tooltip of the marker shown for an unknown key"],
+            "back_label": ["Back to citation", "Accessible name of the links back to the citations"],
+            "render_references": [render_reference_list, "Renders a ReferenceList as HTML (default: the package's partial)"],
+        }
+        self._catalog = catalog
         self.state = CitationState()
         super().__init__(**kwargs)
+
+    @property
+    def catalog(self) -> ReferenceCatalog:
+        """The references documents cite (loaded from ``bibliography`` on first use)."""
+        if self._catalog is None:
+            files = [Path(p) for p in self.getConfig("bibliography")]
+            self._catalog = ReferenceCatalog(load_bibliography(files), self.getConfig("style"), dict(self.getConfig("type_labels")))
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: ReferenceCatalog) -> None:
+        self._catalog = catalog
+
+    @property
+    def compress(self) -> bool:
+        """Whether runs of three or more numbers print as a range."""
+        return bool(self.getConfig("compress"))
+
+    @property
+    def marker(self) -> str:
+        """The reference list marker paragraph."""
+        return str(self.getConfig("marker"))
+
+    @property
+    def number_label(self) -> str:
+        """Accessible name of a citation number."""
+        return str(self.getConfig("number_label"))
+
+    @property
+    def missing_label(self) -> str:
+        """Tooltip of an unknown key's marker."""
+        return str(self.getConfig("missing_label"))
+
+    @property
+    def render_references(self) -> Callable[[ReferenceList], str]:
+        """Renders the reference list."""
+        return cast("Callable[[ReferenceList], str]", self.getConfig("render_references"))
 
     def extendMarkdown(self, md: Markdown) -> None:
         """Register the inline and tree processors on a new Markdown instance."""
@@ -304,6 +382,9 @@ class CitationsExtension(Extension):
         # After inline processing (20) and footnote placement, before
         # prettify (10) and the table of contents (5).
         md.treeprocessors.register(CitationTreeprocessor(md, self, self.state), "kb-citations", 14)
+        # After the table of contents (5) has given headings their ids, so
+        # the list's own id is unique; before unescaping (0).
+        md.treeprocessors.register(ReferencesTreeprocessor(md, self, self.state), "kb-references", 4)
 
     def reset(self) -> None:
         """Forget the previous document's citations."""
@@ -313,3 +394,9 @@ class CitationsExtension(Extension):
         self.state.citations = 0
         self.state.entries.clear()
         self.state.has_marker = False
+        self.state.references_anchor = None
+
+
+def makeExtension(**kwargs: Any) -> CitationsExtension:  # noqa: N802 - Python-Markdown's name
+    """``markdown.Markdown(extensions=["medkb.citations"])`` loads this."""
+    return CitationsExtension(**kwargs)

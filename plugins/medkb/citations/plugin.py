@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, Template, TemplateNotFound
+from jinja2 import Environment
 from markupsafe import Markup, escape
-from markdown.extensions.toc import unique
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
-from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink
 from pybtex.plugin import PluginNotFound, find_plugin
 
@@ -23,22 +19,14 @@ from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import catalog_key, load_catalog, save_catalog
 from medkb.citations.config import CitationsConfig
-from medkb.citations.extension import REFERENCES_SLOT, CitationsExtension, ReferenceEntry
+from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
+from medkb.citations.render import ReferenceList, template_renderer
 from medkb.pages import locate, page_source_path
+from medkb.record import page_record
 
 log = get_plugin_logger(__name__)
-
-
-@dataclass(frozen=True)
-class ReferenceList:
-    """Data of the ``kb-references`` partial."""
-
-    heading: str
-    anchor: str
-    back_label: str
-    entries: list[ReferenceEntry]
 
 
 class CitationsPlugin(BasePlugin[CitationsConfig]):
@@ -47,14 +35,13 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
     def __init__(self) -> None:
         self.catalog: ReferenceCatalog | None = None
         self.extension: CitationsExtension | None = None
-        self.cited: dict[str, list[str]] = {}
         self._root = Path(".")
         self._markdown = ""
         self._key = ""
-        self._lists: dict[str, ReferenceList] = {}
-        self._template: Template | None = None
+        self._env: Environment | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Load the bibliography and register the extension, rendering lists with the theme's partial."""
         if not self.config.enabled:
             return None
         if self.config.style != "vancouver":
@@ -75,18 +62,30 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             raise PluginError(str(e)) from None
         self._key = catalog_key(files, self.config.style, self.config.type_labels)
         log.debug(f"bibliography: {len(self.catalog.bibliography.keys)} entries ({origin})")
+        self._env = None
         self.extension = CitationsExtension(
             self.catalog,
             compress=self.config.compress,
             marker=self.config.marker,
+            heading=self.config.heading,
             number_label=self.config.number_label,
             missing_label=self.config.missing_label,
+            back_label=self.config.back_label,
+            # The theme's templates, so a site's custom_dir partial is used;
+            # the environment is made on first use, when every plugin has
+            # put its folders on the theme's path.
+            render_references=lambda refs: self._render(config, refs),
         )
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
-        self.cited = {}
         return config
 
+    def _render(self, config: MkDocsConfig, refs: ReferenceList) -> str:
+        if self._env is None:
+            self._env = config.theme.get_env()
+        return template_renderer(self._env)(refs)
+
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Choose the page's catalog (its own ``bibliography:`` files added) and remember its text for warnings."""
         if not self.config.enabled or self.extension is None or self.catalog is None:
             return None
         self.extension.catalog = self._catalog_for(page, config)
@@ -94,53 +93,29 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Warn about bad citations; record what the page cites; list the references in its TOC."""
         if not self.config.enabled or self.extension is None:
             return None
         state = self.extension.state
         for problem in state.problems:
             log.warning(f"{locate(page, config, self._markdown, line_of_key(self._markdown, problem.key))}: {problem.message}")
-        self.cited[page.file.src_uri] = list(state.order)
-        page.meta["kb_citations"] = list(state.order)
+        record = page_record(page)
+        record.cited_keys = list(state.order)
         # What an approval's digest covers, from this page's own catalog.
-        page.meta["kb_citation_fingerprints"] = [self.extension.catalog.fingerprint(k) for k in state.order]
-        if state.entries:
-            present = page.present_anchor_ids if page.present_anchor_ids is not None else set()
-            anchor = unique("references", set(present))
-            self._lists[page.file.src_uri] = ReferenceList(self.config.heading, anchor, self.config.back_label, list(state.entries))
-            # The list is added after the search plugin has indexed the page,
-            # so MkDocs learns its anchors and its heading here.
-            present.update([anchor, *(entry.anchor for entry in state.entries)])
+        record.cited_fingerprints = [self.extension.catalog.fingerprint(k) for k in state.order]
+        anchor = state.references_anchor
+        if anchor is not None:
+            # The list is raw HTML to Python-Markdown: MkDocs learns its
+            # anchors and its heading here.
+            if page.present_anchor_ids is not None:
+                page.present_anchor_ids.update([anchor, *(entry.anchor for entry in state.entries)])
             if page.toc is not None:
                 # Material prints TOC titles unescaped.
                 page.toc.items.append(AnchorLink(Markup(escape(self.config.heading)), anchor, 2))
         return None
 
-    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        if self.config.enabled:
-            try:
-                self._template = env.get_template("partials/kb-references.html")
-            except TemplateNotFound:
-                raise PluginError("medkb/citations: template 'partials/kb-references.html' not found on the theme's path") from None
-        return None
-
-    # After the search plugin (priority 0): reference lists are not indexed.
-    @event_priority(-100)
-    def on_page_context(
-        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> TemplateContext | None:
-        if not self.config.enabled or self._template is None:
-            return None
-        refs = self._lists.pop(page.file.src_uri, None)
-        if refs is None or page.content is None:
-            return None
-        rendered = self._template.render(kb_references=refs)
-        slot = f'<div class="{REFERENCES_SLOT}"></div>'
-        if slot not in page.content:
-            raise PluginError(f"{page.file.src_uri}: the reference list has no place in the rendered page")
-        page.content = page.content.replace(slot, rendered, 1)
-        return None
-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Keep the formatted references for the next build."""
         if not self.config.enabled or self.catalog is None:
             return
         cache_dir = self._cache_dir()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from medkb.citations.bibliography import Bibliography
 from medkb.citations.style import FormattedReference, format_reference
-from medkb.review.fingerprint import entry_fingerprint
+from medkb.citations.fingerprint import entry_fingerprint
 
 
 @dataclass

@@ -38,3 +38,6 @@ class DisclaimerConfig(Config):
 
     disclaimers = c.DictOfItems(c.SubConfig(DisclaimerItem), default={})
     """Named disclaimers and calls to action, in the order they are shown."""
+
+    articles_dir = c.Type(str, default="articles")
+    """Which pages are articles when the site has no ``medkb/review`` (which decides it otherwise)."""

@@ -17,8 +17,16 @@ from mkdocs.utils.templates import TemplateContext
 from medkb.theme import use_medkb_theme
 from medkb.article import is_article
 from medkb.disclaimer.config import DisclaimerConfig
-from medkb.disclaimer.selection import DisclaimerError, DisclaimerSpec, build_specs, count_disclaimers, select_disclaimers
+from medkb.disclaimer.selection import (
+    DisclaimerError,
+    DisclaimerSpec,
+    build_specs,
+    check_audiences,
+    count_disclaimers,
+    select_disclaimers,
+)
 from medkb.pages import page_source_path, set_context
+from medkb.record import page_record
 
 log = get_plugin_logger(__name__)
 
@@ -39,28 +47,26 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
         self.expected: dict[str, list[str]] = {}
         self.missing: list[str] = []
         self.files: Files | None = None
-        self.articles_dir = "articles"
+        self._audiences_checked = False
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Validate the configured blocks and render their bodies once."""
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/disclaimer")
-        audience = config.plugins.get("medkb/audience")
-        audiences = [a.id for a in audience.config.audiences] if audience is not None else None  # type: ignore[attr-defined]
-        review = config.plugins.get("medkb/review")
-        if review is not None:
-            self.articles_dir = review.config.articles_dir  # type: ignore[attr-defined]
         # Only the extensions the site names: medkb's own carry per-page state.
         extensions = [e for e in config.markdown_extensions if isinstance(e, str)]
         try:
-            self.specs = build_specs(self.config.disclaimers, audiences, extensions, config.mdx_configs)
+            self.specs = build_specs(self.config.disclaimers, None, extensions, config.mdx_configs)
         except DisclaimerError as e:
             raise PluginError(f"medkb/disclaimer: {e}") from None
         self.expected = {}
         self.missing = []
+        self._audiences_checked = False
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        """Check that each block's link is a page of the site."""
         if self.config.enabled:
             self.files = files
             for spec in self.specs:
@@ -68,15 +74,24 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
                     raise PluginError(f"medkb/disclaimer: disclaimer '{spec.name}': link {spec.link!r} is not a page of the site")
         return None
 
-    # After medkb/review (100), which has read the article's front matter.
+    # After medkb/review (100), which has read the article's front matter,
+    # and medkb/audience (90), which has told the record the site's audiences.
     @event_priority(50)
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Choose the page's blocks: by the site's rules and the article's ``disclaimers:`` requests."""
         if not self.config.enabled:
             return None
+        record = page_record(page)
+        if not self._audiences_checked and record.site_audiences is not None:
+            try:
+                check_audiences(self.specs, record.site_audiences)
+            except DisclaimerError as e:
+                raise PluginError(f"medkb/disclaimer: {e}") from None
+            self._audiences_checked = True
         requested = page.meta.get("disclaimers") or []
         if isinstance(requested, str):
             requested = [requested]
-        article = is_article(page.file.src_uri, self.articles_dir)
+        article = record.is_article if record.is_article is not None else is_article(page.file.src_uri, self.config.articles_dir)
         try:
             chosen = select_disclaimers(self.specs, page.file.src_uri, article, [str(r) for r in requested])
         except DisclaimerError as e:
@@ -87,6 +102,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
+        """Hand the page's blocks, before and after the body, to ``partials/kb-disclaimers.html``."""
         if not self.config.enabled:
             return None
         names = set(self.expected.get(page.file.src_uri, []))
@@ -102,6 +118,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
         return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Count each expected block in the built page: a template that drops one fails the build."""
         if not self.config.enabled:
             return None
         for name in self.expected.get(page.file.src_uri, []):
@@ -114,6 +131,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Fail the build, naming every page that lost a block."""
         if self.config.enabled and self.missing:
             raise PluginError("medkb/disclaimer: pages without their disclaimers:\n" + "\n".join(self.missing))
 

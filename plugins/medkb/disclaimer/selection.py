@@ -77,11 +77,6 @@ def build_specs(
         title = (item["title"] or "").strip()
         if not title:
             raise DisclaimerError(f"disclaimer '{name}': title is empty; every disclaimer needs a title")
-        for audience in item["audiences"]:
-            if audiences is not None and audience not in audiences:
-                raise DisclaimerError(
-                    f"disclaimer '{name}': unknown audience '{audience}'; allowed: {', '.join(audiences)}"
-                )
         validate_link(item["link"], name)
         specs.append(
             DisclaimerSpec(
@@ -97,7 +92,18 @@ def build_specs(
                 kind=item["kind"],
             )
         )
+    if audiences is not None:
+        check_audiences(specs, audiences)
     return specs
+
+
+def check_audiences(specs: Iterable[DisclaimerSpec], audiences: Iterable[str]) -> None:
+    """Every audience a disclaimer names must be one the site defines (else it never shows)."""
+    known = list(audiences)
+    for spec in specs:
+        for audience in spec.audiences:
+            if audience not in known:
+                raise DisclaimerError(f"disclaimer '{spec.name}': unknown audience '{audience}'; allowed: {', '.join(known)}")
 
 
 def _matches(spec: DisclaimerSpec, src_uri: str, is_article: bool) -> bool:

@@ -23,6 +23,7 @@ from mkdocs.utils import get_relative_url
 from medkb.theme import use_medkb_theme
 from medkb.article import Article, is_article, parse_article
 from medkb.frontmatter import FrontMatterError, decode_source
+from medkb.record import keep_record, page_record
 from medkb.pages import display_path, page_source_path, read_page_body, read_page_bytes, set_context
 from medkb.safelinks import SafeLinksExtension
 from medkb.review.board import Board, load_board
@@ -174,7 +175,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         raw = self._raw.pop(page.file.src_uri, None) or read_page_bytes(page)
         try:
             if not is_article(page.file.src_uri, self.config.articles_dir):
-                return read_page_body(page, path, raw)
+                body = read_page_body(page, path, raw)
+                page_record(page).is_article = False
+                return body
             cached = self.preparsed.get(page.file.src_uri)
             article = cached[1] if cached and cached[0] == _sha256(raw) else parse_article(decode_source(raw, path), path)
         except FrontMatterError as e:
@@ -183,14 +186,15 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             log.warning(str(warning))
         self.articles[page.file.src_uri] = article
         self.pages[page.file.src_uri] = page
-        page.meta = dict(article.meta)
+        page.meta = keep_record(page, article.meta)
         # MkDocs and Material print titles and descriptions without escaping;
         # Markup carries the escaped text and is not escaped a second time.
         page.meta["title"] = Markup(escape(article.title))
         if article.description is not None:
             page.meta["description"] = Markup(escape(article.description))
         page.meta["tags"] = [Markup(escape(tag)) for tag in article.tags]
-        page.meta["kb_article"] = article
+        record = page_record(page)
+        record.is_article, record.article = True, article
         return article.body
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -208,7 +212,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         for src_uri in self.articles:
             # The citations plugin left the cited entries' fingerprints, from
             # the catalog the page used (its own bibliography: included).
-            fingerprints[src_uri] = list(self.pages[src_uri].meta.get("kb_citation_fingerprints") or [])
+            fingerprints[src_uri] = list(page_record(self.pages[src_uri]).cited_fingerprints)
             parsed = self.preparsed.get(src_uri)
             if parsed is not None:
                 self._last_rendered[src_uri] = (parsed[0], fingerprints[src_uri])
@@ -261,7 +265,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if article is not None and state is not None:
             set_context(context, "kb_review", review_view(article, state, self.config, page, self.files))
             url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
-            jsonld = medical_web_page(article, state, self.board, url, self._audience_labels(config, page))
+            jsonld = medical_web_page(article, state, self.board, url, page_record(page).audience_labels)
             set_context(context, "kb_jsonld", Markup(jsonld))
         if src == self.config.board_page:
             set_context(context, "kb_board", {"members": self._members(page), "labels": self.config})
@@ -339,13 +343,6 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                     approved[approval.by].append((self.articles[src].title, get_relative_url(self.pages[src].url, page.url)))
         return [(member, sorted(approved[member.id])) for member in self.board.members.values()]
 
-    def _audience_labels(self, config: MkDocsConfig, page: Page) -> list[str]:
-        audience = config.plugins.get("medkb/audience")
-        used = page.meta.get("kb_audiences_used") or []
-        if audience is None:
-            return []
-        labels = {a.id: a.label for a in audience.config.audiences}  # type: ignore[attr-defined]
-        return [labels[a] for a in used if a in labels]
 
 
 

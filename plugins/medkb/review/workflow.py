@@ -24,7 +24,6 @@ from pathlib import Path
 from medkb.article import STATUSES, Article, parse_date
 from medkb.frontmatter import FrontMatterError, Value
 from medkb.review.board import SIGNATURE_NAMESPACE, Board, Member
-from medkb.review.fingerprint import entry_fingerprint  # noqa: F401 - part of the workflow's API
 
 #: Allowed moves between review steps.
 TRANSITIONS: dict[str, frozenset[str]] = {

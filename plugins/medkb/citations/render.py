@@ -1,0 +1,60 @@
+"""The reference list as HTML, from the ``partials/kb-references.html`` partial.
+
+Plain Python-Markdown renders it from the package's own partial; the
+MkDocs plugin passes a renderer over the theme's templates, so a site's
+``custom_dir`` partial of the same name is used instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, Template
+
+from medkb import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from medkb.citations.extension import ReferenceEntry
+
+#: The partial that renders a reference list.
+REFERENCES_TEMPLATE = "partials/kb-references.html"
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """Data of the ``kb-references`` partial."""
+
+    heading: str
+    anchor: str
+    back_label: str
+    entries: list[ReferenceEntry]
+
+
+RenderReferences = Callable[[ReferenceList], str]
+
+
+@lru_cache(maxsize=1)
+def _package_template() -> Template:
+    # No autoescape, as in MkDocs: the partial escapes every value itself.
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False)
+    return env.get_template(REFERENCES_TEMPLATE)
+
+
+def render_reference_list(refs: ReferenceList) -> str:
+    """The list rendered from the package's partial."""
+    return _package_template().render(kb_references=refs)
+
+
+def template_renderer(env: Environment) -> RenderReferences:
+    """A renderer over another template environment (a theme's, with its overrides)."""
+    template: list[Template] = []
+
+    def render(refs: ReferenceList) -> str:
+        if not template:
+            template.append(env.get_template(REFERENCES_TEMPLATE))
+        return template[0].render(kb_references=refs)
+
+    return render

@@ -1,0 +1,67 @@
+"""medkb's Markdown extensions by name, in plain Python-Markdown, without MkDocs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO
+from medkb.citations.bibliography import BibliographyError
+
+BIB = "@article{smith2020,\n  author = {Smith, Jane},\n  title = {A trial of dosing},\n  journal = {J Test},\n  year = {2020},\n}\n"
+SOURCE = "Claim [@smith2020].\n\n/// audience | patient\nPlain words [@smith2020].\n///\n"
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import markdown
+    md = markdown.Markdown(
+        extensions=["medkb.citations", "medkb.audience"],
+        extension_configs={"medkb.citations": {"bibliography": ["references.bib"]}},
+    )
+    html = md.convert(sys.stdin.read())
+    print(json.dumps({"html": html, "mkdocs": sorted(m for m in sys.modules if m == "mkdocs" or m.startswith("mkdocs."))}))
+    """
+)
+
+
+def test_extensions_by_name_render_without_mkdocs(tmp_path: Path) -> None:
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    env = {"PYTHONPATH": str(REPO / "plugins"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", SCRIPT], input=SOURCE, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["mkdocs"] == []
+    soup = BeautifulSoup(out["html"], "html.parser")
+    assert [a.get_text() for a in soup.select("sup.kb-cite a")] == ["1", "1"]
+    (entry,) = soup.select("ol.kb-references li")
+    assert entry["id"] == "ref-smith2020"
+    assert "Smith J. A trial of dosing." in entry.get_text()
+    assert [a["href"] for a in entry.select(".kb-backrefs a")] == ["#cite-1", "#cite-2"]
+    passage = soup.select_one('div.kb-audience[data-kb-audience="patient"]')
+    assert passage is not None and "Plain words" in passage.get_text()
+
+
+def test_audience_ids_from_extension_configs() -> None:
+    md = markdown.Markdown(extensions=["medkb.audience"], extension_configs={"medkb.audience": {"audiences": ["lay", "expert"]}})
+    html = md.convert("/// audience | expert\nDetail.\n///\n")
+    assert html == '<div class="kb-audience" data-kb-audience="expert">\n<p>Detail.</p>\n</div>'
+
+
+def test_unknown_bibliography_file_is_a_clear_error(tmp_path: Path) -> None:
+    md = markdown.Markdown(extensions=["medkb.citations"], extension_configs={"medkb.citations": {"bibliography": [str(tmp_path / "none.bib")]}})
+    with pytest.raises(BibliographyError) as e:
+        md.convert("Claim [@a].")
+    assert str(e.value) == f"{tmp_path / 'none.bib'}: cannot read bibliography (No such file or directory)"
+
+
+def test_safelinks_by_name_drops_script_links() -> None:
+    html = markdown.Markdown(extensions=["medkb.safelinks"]).convert("[x](javascript:alert(1)) [y](https://example.org)")
+    assert html == '<p><span>x</span> <a href="https://example.org">y</a></p>'
