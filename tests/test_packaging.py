@@ -115,3 +115,19 @@ def test_all_five_plugins_in_a_plain_material_site(fresh_venv: Path, tmp_path: P
         assert soup.select_one(selector) is not None, f"{name}: nothing matches {selector}"
     assert soup.select_one(".kb-picker") is not None
     assert soup.select_one("#kb-search") is not None or soup.select_one(".kb-search") is not None
+
+
+def test_init_then_strict_build_with_the_installed_package(fresh_venv: Path, tmp_path: Path) -> None:
+    result = _run(fresh_venv, "medkb", "init", "kb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    kb = tmp_path / "kb"
+    # Every scaffold file reached the installed package (package-data globs), dotfiles renamed.
+    written = {p.relative_to(kb).as_posix() for p in kb.rglob("*") if p.is_file()}
+    scaffold = REPO / "plugins/medkb/scaffold/files"
+    shipped = {p.relative_to(scaffold).as_posix() for p in scaffold.rglob("*") if p.is_file()}
+    assert written == {("." + s if s.split("/")[0] in ("gitignore", "github") else s) for s in shipped}
+    result = _run(fresh_venv, "mkdocs", "build", "--strict", cwd=kb)
+    assert result.returncode == 0, result.stderr
+    soup = BeautifulSoup((kb / "site/articles/how-much-physical-activity-should-adults-do-each-week/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.select_one(".kb-review") is not None and soup.select_one("ol.kb-references li") is not None
+    assert (kb / "site/pagefind/pagefind.js").is_file()

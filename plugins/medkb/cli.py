@@ -281,10 +281,31 @@ def cmd_approve_board(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a new knowledge base in an empty or new folder (see medkb.scaffold)."""
+    import shlex
+
+    from medkb.scaffold import InitError, init_knowledge_base
+
+    try:
+        created = init_knowledge_base(Path(args.dir), today_utc())
+    except InitError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(f"Created a new knowledge base in {args.dir} ({len(created)} files). Next:")
+    print(f"  cd {shlex.quote(args.dir)} && mkdocs serve    # preview it at http://127.0.0.1:8000/")
+    print("  add your board's members and their SSH public keys to board.yml")
+    print('  medkb new "Your clinical question?"         # write an article')
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
     sub = parser.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="start a new knowledge base in an empty folder (builds with mkdocs build --strict)")
+    init.add_argument("dir", metavar="DIR", help="the folder to create (or an empty one)")
+    init.set_defaults(func=cmd_init)
     new = sub.add_parser("new", help="create an article with valid front matter (status: submitted)")
     new.add_argument("title", help="the clinical question the article answers")
     new.add_argument("--dir", default="content/articles", help="articles folder (default: content/articles)")

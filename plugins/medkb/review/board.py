@@ -96,8 +96,10 @@ def parse_board(text: str, path: str = "board.yml", require_keys: bool = True) -
     """Validate ``board.yml`` text; errors name the file, line and value."""
     fm = parse_yaml(text, path)
     members_raw = fm.data.get("members")
-    if not isinstance(members_raw, list) or not members_raw:
-        raise BoardError(path, fm.line_of("members") or 1, "board.yml needs a 'members:' list with at least one member")
+    # An empty list is a board with no members yet (a new knowledge base):
+    # nothing can be approved until members are added.
+    if not isinstance(members_raw, list):
+        raise BoardError(path, fm.line_of("members") or 1, "board.yml needs a 'members:' list ('members: []' while the board has no members)")
     board = Board(path=path)
     for index, raw in enumerate(members_raw):
         prefix = f"members[{index}]"
