@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from medkb.article import ReviewStatus, load_article, parse_article
-from medkb.frontmatter import FrontMatterError
+from medkb.articles.model import ReviewStatus, load_article, parse_article
+from medkb.articles.frontmatter import FrontMatterError
 
 PATH = "content/articles/x.md"
 
@@ -112,7 +112,7 @@ def test_yaml_features_are_refused(yaml_text: str, needle: str) -> None:
 
 
 def test_alias_alone_is_refused() -> None:
-    from medkb.frontmatter import parse_yaml
+    from medkb.articles.frontmatter import parse_yaml
 
     with pytest.raises(FrontMatterError, match=r"alias '\*x'"):
         parse_yaml("a: b\nc: *x\n", PATH)

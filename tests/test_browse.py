@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from conftest import BuiltSite, article
-from medkb.review.browse import count_topics, page_slice, plan_browse_pages, slug
+from medkb.articles.browse import count_topics, page_slice, plan_browse_pages, slug
 
 Make = Callable[..., BuiltSite]
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from medkb.article import load_article
+from medkb.articles.model import load_article
 
 MEDKB = [sys.executable, "-m", "medkb.cli"]
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import build_site
-from medkb.article import load_article
+from medkb.articles.model import load_article
 from medkb.review.board import BoardError, load_board, parse_board
 from medkb.scaffold import FILES_DIR, InitError, init_knowledge_base
 

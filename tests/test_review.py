@@ -18,7 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from conftest import BuiltSite, build_site, write_site
-from medkb.article import parse_article
+from medkb.articles.model import parse_article
 from medkb.cli import main
 from medkb.review.board import BoardError, parse_board
 
@@ -152,18 +152,17 @@ def test_key_not_on_the_board_is_refused(site: Path, keys: dict[str, Path], caps
 
 def forge(site: Path, keys: dict[str, Path], signer: str, named: str) -> None:
     """Write an approval record by hand: signed with ``signer``'s key, naming ``named``."""
-    from medkb.check import cite, load_layout
-    from medkb.citations.bibliography import load_bibliography
-    from medkb.citations.references import ReferenceCatalog
     from medkb.review.edit import apply_review_edit
-    from medkb.review.workflow import approval_message, content_digest, ssh_sign
+    from medkb.review.signatures import ssh_sign
+    from medkb.review.workflow import approval_message
+    from medkb.site import assess_file, load_layout, site_board, site_catalog
 
     path = site / "content/articles/a.md"
     art = parse_article(path.read_text(), "a.md")
     layout = load_layout(site / "mkdocs.yml")
-    catalog = ReferenceCatalog(load_bibliography([site / "references.bib"]))
-    keys_cited = cite(art.body, layout, catalog).state.order
-    digest = content_digest(art.title, art.body, [catalog.fingerprint(k) or "" for k in keys_cited])
+    board = site_board(layout)
+    assert board is not None
+    digest = assess_file(art, path, layout, site_catalog(layout), board, dt.date(2025, 1, 5))[0].digest
     on = dt.date(2025, 1, 5)
     signature = ssh_sign(approval_message("approved", named, on, digest), keys[signer])
     record = {"status": "approved", "by": named, "on": on.isoformat(), "digest": digest, "signature": signature}

@@ -15,24 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from medkb.article import Article, load_article, parse_article
-from medkb.check import SiteLayout, build_problems, check_site, cite, load_layout
-from medkb.citations.bibliography import load_bibliography
-from medkb.citations.references import ReferenceCatalog
-from medkb.frontmatter import FrontMatterError, decode_source
-from medkb.review.board import load_board, parse_board
-from medkb.review.edit import apply_review_edit, history_record_lines
-from medkb.review.workflow import (
-    WorkflowError,
-    approval_message,
-    check_transition,
-    article_digest,
-    last_submitter,
-    parse_history,
-    ssh_sign,
-    ssh_verify,
-    today_utc,
-)
+from medkb.articles.model import load_article
+from medkb.check import build_problems, check_site
+from medkb.articles.frontmatter import FrontMatterError
+from medkb.review.actions import plan_review
+from medkb.review.roster import plan_board_approval, verify_board_change
+from medkb.review.signatures import SignatureError
+from medkb.review.workflow import WorkflowError, today_utc
+from medkb.site import SiteLayout, load_layout
 
 
 def slugify(title: str) -> str:
@@ -135,98 +125,17 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"{display}: cannot read ({e.strerror})", file=sys.stderr)
         return 2
     try:
-        if layout.board is None:
-            raise WorkflowError("the site has no medkb/review plugin, so no board")
-        board = load_board(layout.board, str(layout.board.relative_to(layout.root)), layout.require_signatures)
-        member = board.get(args.as_member)
-        if member is None:
-            raise WorkflowError(f"'{args.as_member}' is not a member of the board ({board.path}); only members review and approve")
-        article = parse_article(decode_source(raw, display), display)
-        check_transition(article.review.status.value, args.to)
-        entries, _ = parse_history(article)
         on = dt.date.fromisoformat(args.date) if args.date else today_utc()
-        if args.to == "approved" and last_submitter(entries) == member.id:
-            raise WorkflowError(f"'{member.id}' submitted this text and may not approve it (no self-approval)")
-        if entries and on < entries[-1].on:
-            raise WorkflowError(f"the date {on} is before the last history entry ({entries[-1].on})")
-        digest = current_digest(article, path, layout)
-        signature = ""
-        if args.to == "approved" and layout.require_signatures:
-            if not args.key:
-                raise WorkflowError("approvals must be signed: pass --key with your SSH private key")
-            message = approval_message("approved", member.id, on, digest, args.note or "")
-            signature = ssh_sign(message, Path(args.key))
-            why = ssh_verify(message, signature, member.id, board)
-            if why is not None:
-                raise WorkflowError(f"{why}: --key is not the key {board.path} lists for '{member.id}'")
-        record = {"status": args.to, "by": member.id, "on": on.isoformat(), "digest": digest, "note": args.note or "", "signature": signature}
-        data, _ = apply_review_edit(raw, display, status=args.to, updated=on, record=record)
-    except (WorkflowError, FrontMatterError) as e:
+        edit = plan_review(
+            raw, path, display, layout, member_id=args.as_member, to=args.to, on=on,
+            note=args.note or "", key=Path(args.key) if args.key else None,
+        )
+    except (WorkflowError, SignatureError, FrontMatterError) as e:
         print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
         return 1
-    write_atomic(path, data)
-    print(f"{display}: {article.review.status.value} -> {args.to} by {member.id} on {on}")
+    write_atomic(path, edit.data)
+    print(f"{display}: {edit.previous} -> {args.to} by {edit.member.id} on {edit.on}")
     return 0
-
-
-def current_digest(article: Article, path: Path, layout: SiteLayout) -> str:
-    """The digest an approval of this article's current text must carry."""
-    prints: list[str | None] = []
-    if layout.citations and "[@" in article.body:
-        catalog = ReferenceCatalog(load_bibliography(layout.bibliography))
-        if article.bibliography:
-            catalog = catalog.with_bibliography(load_bibliography([path.parent / b for b in article.bibliography]))
-        prints = [catalog.fingerprint(k) for k in cite(article.body, layout, catalog).state.order]
-    return article_digest(article, prints)
-
-
-def board_message(by: str, on: dt.date, digest: str) -> bytes:
-    """What a member signs to approve a new roster."""
-    return approval_message("board", by, on, digest)
-
-
-def verify_board_change(config: Path, base: str) -> list[str]:
-    """Problems with a change to the board roster since ``base`` (a git revision).
-
-    A pull request must not add its own reviewer: a changed roster needs an
-    approval, signed by a member of the roster at ``base``, of the new
-    roster's digest.
-    """
-    layout = load_layout(config)
-    if layout.board is None:
-        return []
-    rel = layout.board.resolve().relative_to(layout.root).as_posix()
-    shown = subprocess.run(["git", "-C", str(layout.root), "show", f"{base}:./{rel}"], capture_output=True, text=True)
-    if shown.returncode != 0:
-        return [f"{rel}: not in {base}; a new board cannot be approved by a roster that did not exist (start the board in its own reviewed commit)"]
-    try:
-        old = parse_board(shown.stdout, f"{base}:{rel}", layout.require_signatures)
-        new = load_board(layout.board, rel, layout.require_signatures)
-    except FrontMatterError as e:
-        return [str(e)]
-    if old.digest() == new.digest():
-        return []
-    digest = new.digest()
-    reasons = []
-    for approval in new.approvals:
-        by, on, sig, dig = (str(approval.get(k) or "") for k in ("by", "on", "signature", "digest"))
-        if dig != digest:
-            continue
-        if old.get(by) is None:
-            reasons.append(f"approval by '{by}', who is not on the roster at {base}")
-            continue
-        try:
-            on_date = dt.date.fromisoformat(on)
-        except ValueError:
-            reasons.append(f"approval by '{by}' has no valid date")
-            continue
-        why = ssh_verify(board_message(by, on_date, digest), sig, by, old)
-        if why is None:
-            return []
-        reasons.append(f"approval by '{by}': {why}")
-    detail = "; ".join(reasons) or "no approval of the new roster"
-    return [f"{rel}: the board changed since {base} without an approval by a member of the roster at {base} ({detail}); "
-            f"a member runs: medkb approve-board --as MEMBER --key KEY"]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -234,7 +143,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     args.paths, args.no_build, args.dir = [], False, "content/articles"
     status = cmd_check(args)
     if args.base:
-        problems = verify_board_change(Path(args.config), args.base)
+        problems = verify_board_change(load_layout(Path(args.config)), args.base)
         for line in problems:
             print(line)
         if problems:
@@ -248,34 +157,13 @@ def cmd_approve_board(args: argparse.Namespace) -> int:
     if layout.board is None:
         print("the site has no medkb/review plugin, so no board", file=sys.stderr)
         return 2
-    rel = layout.board.resolve().relative_to(layout.root).as_posix()
-    raw = layout.board.read_bytes()
+    rel = layout.display(layout.board)
     try:
-        board = load_board(layout.board, rel, layout.require_signatures)
-        shown = subprocess.run(["git", "-C", str(layout.root), "show", f"{args.base}:./{rel}"], capture_output=True, text=True)
-        old = parse_board(shown.stdout, f"{args.base}:{rel}", layout.require_signatures) if shown.returncode == 0 else board
-        if old.get(args.as_member) is None:
-            raise WorkflowError(f"'{args.as_member}' is not on the roster at {args.base}; only existing members approve a new roster")
         on = dt.date.fromisoformat(args.date) if args.date else today_utc()
-        digest = board.digest()
-        signature = ssh_sign(board_message(args.as_member, on, digest), Path(args.key))
-        why = ssh_verify(board_message(args.as_member, on, digest), signature, args.as_member, old)
-        if why is not None:
-            raise WorkflowError(f"{why}: --key is not the key the roster at {args.base} lists for '{args.as_member}'")
-    except (WorkflowError, FrontMatterError) as e:
+        data, digest = plan_board_approval(layout, args.as_member, Path(args.key), args.base, on)
+    except (WorkflowError, SignatureError, FrontMatterError) as e:
         print(f"{rel}: {e}", file=sys.stderr)
         return 1
-    text = raw.decode("utf-8-sig")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    top_keys = re.findall(r"^([A-Za-z_][\w-]*):", text, re.MULTILINE)
-    if board.approvals and top_keys[-1:] != ["approvals"]:
-        print(f"{rel}: 'approvals:' must be the last key of the file to add an approval", file=sys.stderr)
-        return 1
-    lines = [] if board.approvals else ["approvals:"]
-    lines += history_record_lines("board", args.as_member, on, digest, "", signature, "  ")
-    if not text.endswith(newline):
-        text += newline
-    data = (raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b"") + (text + newline.join(lines) + newline).encode()
     write_atomic(layout.board, data)
     print(f"{rel}: roster {digest[:19]}… approved by {args.as_member} on {on}")
     return 0

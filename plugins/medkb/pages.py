@@ -10,7 +10,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from medkb.frontmatter import decode_source, split_front_matter, yaml_error
+from medkb.articles.frontmatter import decode_source, split_front_matter, yaml_error
 
 
 def page_source_path(page: Page, config: MkDocsConfig) -> str:

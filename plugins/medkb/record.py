@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from medkb.article import Article
+    from medkb.articles.model import Article
 
 _KEY = "medkb"
 

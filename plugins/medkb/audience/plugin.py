@@ -15,7 +15,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from medkb.theme import use_medkb_theme
 from medkb.audience.blocks import AudienceExtension
-from medkb.audience.config import AudienceConfig, AudienceItem
+from medkb.audience.config import AudienceConfig
 from medkb.pages import locate, set_context
 from medkb.record import page_record
 
@@ -24,15 +24,34 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
+class AudienceChoice:
+    """One audience as the picker offers it."""
+
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PickerLabels:
+    """The picker's words."""
+
+    picker_title: str
+    picker_subtitle: str
+    picker_question: str
+    picker_note: str
+
+
+@dataclass(frozen=True)
 class AudienceView:
     """Data of the audience partials (``kb-audience-head.html``, ``kb-audience-picker.html``)."""
 
-    audiences: list[AudienceItem]
+    audiences: list[AudienceChoice]
     ids: list[str]
     default: str
     storage_key: str
     show_picker: bool
-    labels: AudienceConfig
+    labels: PickerLabels
 
 
 def validate_audiences(config: AudienceConfig) -> tuple[list[str], str]:
@@ -74,6 +93,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         self._markdown = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Validate the audiences and register the audience block."""
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/audience")
@@ -93,6 +113,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         return None
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        """Warn about unknown audiences; record which audiences the page speaks to."""
         if not self.config.enabled or self.extension is None:
             return None
         for problem in self.extension.state.problems:
@@ -106,13 +127,13 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
+        """Hand the picker and the head script their view (articles and pages with audience passages show the picker)."""
         if not self.config.enabled:
             return None
         record = page_record(page)
         show = bool(record.is_article) or bool(record.audiences_used)
-        set_context(
-            context,
-            "kb_audience",
-            AudienceView(list(self.config.audiences), self.ids, self.default, self.config.storage_key, show, self.config),
-        )
+        c = self.config
+        choices = [AudienceChoice(a.id, a.label, a.description) for a in c.audiences]
+        labels = PickerLabels(c.picker_title, c.picker_subtitle, c.picker_question, c.picker_note)
+        set_context(context, "kb_audience", AudienceView(choices, self.ids, self.default, c.storage_key, show, labels))
         return context

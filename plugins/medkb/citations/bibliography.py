@@ -20,7 +20,7 @@ from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 from pybtex.textutils import normalize_whitespace
 
-from medkb.frontmatter import FrontMatterError, decode_source
+from medkb.articles.frontmatter import FrontMatterError, decode_source
 
 
 _STRAY = re.compile(r"[{}=]")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from medkb.citations.bibliography import Bibliography
+from medkb.citations.bibliography import Bibliography, BibliographyError, load_bibliography
 from medkb.citations.style import FormattedReference, format_reference
 from medkb.citations.fingerprint import entry_fingerprint
 
@@ -71,3 +72,17 @@ class ReferenceCatalog:
     def with_bibliography(self, extra: Bibliography) -> ReferenceCatalog:
         """A catalog of these entries plus ``extra``, sharing the format cache."""
         return ReferenceCatalog(self.bibliography.merged(extra), self.style, self.labels, self.cache)
+
+
+def article_catalog(catalog: ReferenceCatalog, folder: Path, names: list[str], display: Callable[[Path], str]) -> ReferenceCatalog:
+    """``catalog`` plus an article's own ``bibliography:`` files (paths relative to the article's ``folder``).
+
+    A missing file is a :class:`BibliographyError` naming it as ``display`` shows paths.
+    """
+    if not names:
+        return catalog
+    files = [folder / name for name in names]
+    for file in files:
+        if not file.is_file():
+            raise BibliographyError(display(file), None, "bibliography file does not exist (an article's bibliography: paths are relative to the article)")
+    return catalog.with_bibliography(load_bibliography(files, {f: display(f) for f in files}))

@@ -15,7 +15,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from medkb.theme import use_medkb_theme
-from medkb.article import is_article
+from medkb.articles.model import is_article
 from medkb.disclaimer.config import DisclaimerConfig
 from medkb.disclaimer.selection import (
     DisclaimerError,

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medkb.frontmatter import FrontMatterError, Value, decode_source, parse_yaml
+from medkb.articles.frontmatter import FrontMatterError, Value, decode_source, parse_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+(?: .*)?$")

@@ -13,8 +13,8 @@ import datetime as dt
 import json
 import re
 
-from medkb.article import Article, parse_article
-from medkb.frontmatter import FrontMatterError, decode_source
+from medkb.articles.model import Article, parse_article
+from medkb.articles.frontmatter import FrontMatterError, decode_source
 from medkb.review.workflow import WorkflowError
 
 

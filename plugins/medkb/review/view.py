@@ -1,20 +1,34 @@
-"""Data for the review partials: header, board, queue, article list, JSON-LD."""
+"""Data for the review partials (header, board) and the article's JSON-LD: small views of strings.
+
+No MkDocs here: the plugin passes the URLs in.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mkdocs.structure.files import Files
-from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
-
-from medkb.article import Article, ReviewStatus
+from medkb.articles.model import Article, ReviewStatus
 from medkb.review.board import Board, Member
-from medkb.review.config import ReviewConfig
 from medkb.review.workflow import Effective, ReviewState
+
+
+@dataclass(frozen=True)
+class ReviewLabels:
+    """The reader-facing words of the review partials (from the plugin's configuration)."""
+
+    board_line_title: str
+    board_line_text: str
+    tracker_title: str
+    updated_label: str
+    policy_label: str
+    pending_banner: str
+    date_format: str
+    status_labels: Mapping[str, str]
+    reviewed_by_label: str
+    due_label: str
+    overdue_label: str
 
 @dataclass(frozen=True)
 class TrackerStep:
@@ -45,21 +59,7 @@ class ReviewView:
     due_iso: str | None
     due_text: str | None
     overdue: bool
-    labels: ReviewConfig
-
-
-@dataclass
-class ArticleSummary:
-    """An article as lists show it (home page, review queue, board page)."""
-
-    src_uri: str
-    title: str
-    description: str | None
-    status: str
-    status_label: str
-    updated: dt.date
-    due: dt.date | None
-    overdue: bool
+    labels: ReviewLabels
 
 
 def tracker_steps(effective: Effective, labels: Mapping[str, str]) -> tuple[TrackerStep, ...]:
@@ -81,28 +81,19 @@ def tracker_steps(effective: Effective, labels: Mapping[str, str]) -> tuple[Trac
     )
 
 
-def page_url(files: Files, src_path: str, page: Page) -> str | None:
-    """URL of a page of the site, relative to ``page``."""
-    target = files.get_file_from_path(src_path)
-    if target is None:
-        return None
-    return get_relative_url(target.url, page.url)
-
-
-def review_view(article: Article, state: ReviewState, config: ReviewConfig, page: Page, files: Files) -> ReviewView:
-    """Build the header's data for one article page."""
-    fmt = config.date_format
-    board_url = page_url(files, config.board_page, page)
+def review_view(article: Article, state: ReviewState, labels: ReviewLabels, board_url: str | None, policy_url: str | None) -> ReviewView:
+    """Build the header's data for one article page (URLs relative to it)."""
+    fmt = labels.date_format
     member = state.reviewed_by
     return ReviewView(
         status=state.effective.value,
-        status_label=config.status_labels[state.effective.value],
-        steps=tracker_steps(state.effective, config.status_labels),
+        status_label=labels.status_labels[state.effective.value],
+        steps=tracker_steps(state.effective, labels.status_labels),
         pending=state.effective is not Effective.APPROVED,
         changes_pending=state.effective is Effective.CHANGES_PENDING,
         updated_iso=article.review.updated.isoformat(),
         updated_text=article.review.updated.strftime(fmt),
-        policy_url=page_url(files, config.editorial_policy, page),
+        policy_url=policy_url,
         board_url=board_url,
         reviewed_by=member,
         reviewed_by_url=f"{board_url}#member-{member.id}" if member and board_url else None,
@@ -111,7 +102,7 @@ def review_view(article: Article, state: ReviewState, config: ReviewConfig, page
         due_iso=state.due.isoformat() if state.due else None,
         due_text=state.due.strftime(fmt) if state.due else None,
         overdue=state.overdue,
-        labels=config,
+        labels=labels,
     )
 
 

@@ -1,8 +1,8 @@
 """The approval workflow: digests, SSH signatures, history and effective status.
 
 An approval is a history record ``{status: approved, by, on, digest,
-signature}``. ``digest`` covers the article's title, its body (LF line
-endings) and the BibTeX entries it cites; ``signature`` is an SSH signature
+signature}``. ``digest`` (computed by :mod:`medkb.review.assess`) covers the
+article's title, its body (LF line endings) and the BibTeX entries it cites; ``signature`` is an SSH signature
 (``ssh-keygen -Y sign``, namespace ``medkb-approval``) by the member's key
 over the record. The status a reader sees is derived from these, never
 taken from the front matter alone.
@@ -11,19 +11,15 @@ taken from the front matter alone.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
-import subprocess
-import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
-from medkb.article import STATUSES, Article, parse_date
-from medkb.frontmatter import FrontMatterError, Value
-from medkb.review.board import SIGNATURE_NAMESPACE, Board, Member
+from medkb.articles.model import STATUSES, Article, parse_date
+from medkb.articles.frontmatter import FrontMatterError, Value
+from medkb.review.board import Board, Member
+from medkb.review.signatures import ssh_verify
 
 #: Allowed moves between review steps.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -84,95 +80,6 @@ def approval_message(status: str, by: str, on: dt.date, digest: str, note: str =
         "medkb-approval-v1\n"
         f"status: {status}\nby: {by}\non: {on.isoformat()}\ndigest: {digest}\nnote: {json.dumps(note, ensure_ascii=False)}\n"
     ).encode()
-
-
-def content_digest(title: str, body: str, cited: Iterable[str]) -> str:
-    """``sha256:…`` over the title, the body (LF endings) and the cited entries' fingerprints."""
-    h = hashlib.sha256()
-    h.update(b"medkb-content-v1\0")
-    h.update(title.strip().encode() + b"\0")
-    h.update(body.replace("\r\n", "\n").replace("\r", "\n").strip("\n").encode() + b"\0")
-    h.update("\n".join(sorted(cited)).encode())
-    return "sha256:" + h.hexdigest()
-
-
-def article_digest(article: Article, fingerprints: Iterable[str | None]) -> str:
-    """The digest of an article's current text and the entries it cites (by fingerprint)."""
-    return content_digest(article.title, article.body, [p for p in fingerprints if p is not None])
-
-
-def ssh_sign(message: bytes, key_file: Path) -> str:
-    """Sign with ``ssh-keygen -Y sign``; the armored signature text."""
-    try:
-        key_bytes = key_file.read_bytes()
-    except OSError as e:
-        raise WorkflowError(f"cannot read the signing key {key_file} ({e.strerror})") from None
-    with tempfile.TemporaryDirectory(prefix="medkb-sign-") as tmp:
-        # ssh-keygen refuses a key other users can read; a checkout (git
-        # keeps no modes but the executable bit) makes such copies.
-        private = Path(tmp, "key")
-        private.touch(mode=0o600)
-        private.write_bytes(key_bytes)
-        try:
-            result = subprocess.run(
-                ["ssh-keygen", "-Y", "sign", "-f", str(private), "-n", SIGNATURE_NAMESPACE, "-q"],
-                input=message,
-                capture_output=True,
-                check=False,
-            )
-        except FileNotFoundError:
-            raise WorkflowError("ssh-keygen is not installed (Debian: apt-get install openssh-client)") from None
-    if result.returncode != 0 or b"BEGIN SSH SIGNATURE" not in result.stdout:
-        detail = result.stderr.decode(errors="replace").strip() or "no signature produced"
-        raise WorkflowError(f"signing with {key_file} failed: {detail}")
-    return result.stdout.decode().strip()
-
-
-def verification_key(message: bytes, signature: str, principal: str, board: Board) -> str:
-    """A digest of everything a verification depends on, to remember its result."""
-    member = board.get(principal)
-    h = hashlib.sha256(b"medkb-verify-v1\0" + message + b"\0" + signature.strip().encode() + b"\0")
-    h.update(f"{principal}\0{member.key if member else ''}".encode())
-    return h.hexdigest()
-
-
-def ssh_verify(
-    message: bytes, signature: str, principal: str, board: Board, verified: set[str] | None = None
-) -> str | None:
-    """``None`` if ``signature`` is ``principal``'s over ``message``, else why not.
-
-    ``verified`` remembers successful checks (by :func:`verification_key`), so
-    an unchanged approval is not checked again by ``ssh-keygen``.
-    """
-    if "BEGIN SSH SIGNATURE" not in signature or "END SSH SIGNATURE" not in signature:
-        return "the signature is malformed or truncated"
-    key = verification_key(message, signature, principal, board) if verified is not None else ""
-    if verified is not None and key in verified:
-        return None
-    why = _ssh_keygen_verify(message, signature, principal, board)
-    if why is None and verified is not None:
-        verified.add(key)
-    return why
-
-
-def _ssh_keygen_verify(message: bytes, signature: str, principal: str, board: Board) -> str | None:
-    with tempfile.TemporaryDirectory(prefix="medkb-verify-") as tmp:
-        signers = Path(tmp, "allowed_signers")
-        signers.write_text(board.allowed_signers())
-        sig = Path(tmp, "approval.sig")
-        sig.write_text(signature.strip() + "\n")
-        try:
-            result = subprocess.run(
-                ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", principal, "-n", SIGNATURE_NAMESPACE, "-s", str(sig)],
-                input=message,
-                capture_output=True,
-                check=False,
-            )
-        except FileNotFoundError:
-            return "ssh-keygen is not installed (Debian: apt-get install openssh-client)"
-    if result.returncode == 0:
-        return None
-    return f"the signature does not verify as {principal}'s key"
 
 
 def parse_history(article: Article) -> tuple[list[HistoryEntry], list[tuple[int | None, str]]]:

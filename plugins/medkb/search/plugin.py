@@ -37,9 +37,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self._lock = threading.Lock()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Remember whether this is mkdocs serve (index in the background) or a build."""
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        """Check the options and that Pagefind is installed; warn when Material's search runs too."""
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/search")
@@ -60,6 +62,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
+        """Mark whether the page goes into the index (partials/content.html reads it)."""
         if not self.config.enabled:
             return None
         try:
@@ -72,6 +75,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Index the built site with Pagefind (in the background during mkdocs serve)."""
         if not self.config.enabled:
             return
         site_dir = Path(config.site_dir)

@@ -3,7 +3,7 @@
 An article is a Markdown file with YAML front matter under the articles
 folder.  :func:`load_article` reads the file itself (never MkDocs' lenient
 reader), validates it and returns an :class:`Article`, or raises
-:class:`~medkb.frontmatter.FrontMatterError` naming file, line, key, value
+:class:`~medkb.articles.frontmatter.FrontMatterError` naming file, line, key, value
 and what is allowed.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from medkb.frontmatter import FrontMatter, FrontMatterError, Value, decode_source, parse_yaml, split_front_matter
+from medkb.articles.frontmatter import FrontMatter, FrontMatterError, Value, decode_source, parse_yaml, split_front_matter
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bidirectional controls can make a title read as something else.

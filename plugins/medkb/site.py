@@ -1,0 +1,121 @@
+"""A knowledge base as the ``medkb`` commands see it: its layout, catalog and board.
+
+The commands run the same pipeline as the review plugin: the article's
+citations rendered with the site's Markdown extensions, then
+:func:`medkb.review.assess.assess_article`. Only :func:`load_layout` reads
+``mkdocs.yml`` (through MkDocs); everything else is plain Python.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from medkb.articles.model import Article
+from medkb.audience.blocks import AudienceExtension
+from medkb.citations.bibliography import load_bibliography
+from medkb.citations.extension import CitationProblem, CitationsExtension
+from medkb.citations.references import ReferenceCatalog, article_catalog
+from medkb.review.assess import ArticleReport, ReviewRules, assess_article
+from medkb.review.board import Board, load_board
+
+
+@dataclass
+class SiteLayout:
+    """The parts of ``mkdocs.yml`` that checking and reviewing need."""
+
+    root: Path
+    docs_dir: Path
+    articles_dir: str = "articles"
+    bibliography: list[Path] = field(default_factory=list)
+    markdown_extensions: list[Any] = field(default_factory=list)
+    mdx_configs: dict[str, Any] = field(default_factory=dict)
+    citations: bool = True
+    audiences: list[str] | None = None
+    """The site's audience ids when it has ``medkb/audience`` (its blocks are rendered as a build does)."""
+    board: Path | None = None
+    rules: ReviewRules = field(default_factory=ReviewRules)
+
+    def display(self, path: Path) -> str:
+        """A path as editors see it: relative to the site's folder (absolute if outside it)."""
+        rel = os.path.relpath(path, self.root)
+        return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+@dataclass
+class CitedSources:
+    """What an article's body cites, as the site renders it."""
+
+    keys: list[str] = field(default_factory=list)
+    fingerprints: list[str | None] = field(default_factory=list)
+    problems: list[CitationProblem] = field(default_factory=list)
+
+
+def load_layout(config_file: Path) -> SiteLayout:
+    """Read ``mkdocs.yml`` through MkDocs itself (plugins, extensions, paths)."""
+    from mkdocs.config import load_config
+
+    cfg = load_config(str(config_file))
+    root = config_file.resolve().parent
+    layout = SiteLayout(root=root, docs_dir=Path(cfg.docs_dir), markdown_extensions=list(cfg.markdown_extensions), mdx_configs=dict(cfg.mdx_configs))
+    review = cfg.plugins.get("medkb/review")
+    if review is not None:
+        rc = review.config
+        layout.articles_dir = rc.articles_dir  # type: ignore[attr-defined]
+        layout.board = root / rc.board  # type: ignore[attr-defined]
+        layout.rules = ReviewRules(rc.require_signatures, rc.approvals_required)  # type: ignore[attr-defined]
+    audience = cfg.plugins.get("medkb/audience")
+    if audience is not None and audience.config.enabled:  # type: ignore[attr-defined]
+        layout.audiences = [a.id for a in audience.config.audiences]  # type: ignore[attr-defined]
+    citations = cfg.plugins.get("medkb/citations")
+    layout.citations = citations is not None and bool(citations.config.enabled)  # type: ignore[attr-defined]
+    if citations is not None:
+        layout.bibliography = [Path(p) for p in citations.config.bibliography]  # type: ignore[attr-defined]
+    return layout
+
+
+def site_catalog(layout: SiteLayout) -> ReferenceCatalog | None:
+    """The references every page may cite; ``None`` when the site has no citations plugin."""
+    if not layout.citations:
+        return None
+    return ReferenceCatalog(load_bibliography(layout.bibliography, {p: layout.display(p) for p in layout.bibliography}))
+
+
+def site_board(layout: SiteLayout) -> Board | None:
+    """The advisory board; ``None`` when the site has no review plugin."""
+    if layout.board is None:
+        return None
+    return load_board(layout.board, layout.display(layout.board), layout.rules.require_signatures)
+
+
+def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | None) -> CitedSources:
+    """Render the body's citations with the site's extensions, as a build does."""
+    if catalog is None or "[@" not in body:
+        return CitedSources()
+    ext = CitationsExtension(catalog, render_references=lambda refs: "")
+    extensions: list[Any] = [*layout.markdown_extensions, ext]
+    if layout.audiences is not None:
+        extensions.append(AudienceExtension(layout.audiences))
+    md = markdown.Markdown(extensions=extensions, extension_configs=layout.mdx_configs)
+    md.convert(body)
+    keys = list(ext.state.order)
+    return CitedSources(keys, [catalog.fingerprint(k) for k in keys], list(ext.state.problems))
+
+
+def catalog_for(article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None) -> ReferenceCatalog | None:
+    """The site's catalog plus the article's own ``bibliography:`` files."""
+    if catalog is None or not article.bibliography:
+        return catalog
+    return article_catalog(catalog, file.parent, article.bibliography, layout.display)
+
+
+def assess_file(
+    article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None, board: Board, today: Any,
+) -> tuple[ArticleReport, CitedSources]:
+    """The plugin's pipeline for one article file: its citations, then :func:`assess_article`."""
+    sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog))
+    return assess_article(article, sources.fingerprints, board, layout.rules, today=today), sources
