@@ -188,7 +188,7 @@ def test_backlinks_to_every_citation(catalog: ReferenceCatalog) -> None:
 
 
 def test_backlink_labels_go_past_z() -> None:
-    from medkb.citations.extension import backlink_label
+    from medkb.citations.render import backlink_label
 
     assert [backlink_label(i) for i in (0, 25, 26, 27, 701, 702)] == ["a", "z", "aa", "ab", "zz", "aaa"]
 

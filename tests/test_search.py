@@ -110,6 +110,10 @@ def test_header_carries_the_pagefind_dialog_not_materials(make_site: Make) -> No
     assert dialog["data-kb-search-script"] == "../../assets/javascripts/kb-search.js"
     assert html.select_one('script[src$="kb-search.js"]') is None  # loaded on first use
     assert html.select_one('label[for="__search"]') is not None
+    # A page with no source (404.html) has the dialog too, and is not indexed.
+    missing = BeautifulSoup((site.site_dir / "404.html").read_text(), "html.parser")
+    assert missing.select_one("header .kb-search[data-kb-search]") is not None
+    assert missing.find(attrs={"data-pagefind-body": True}) is None
     assert not (site.site_dir / "search" / "search_index.json").exists()
     assert (site.site_dir / "pagefind" / "pagefind.js").exists()
 

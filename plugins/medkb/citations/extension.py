@@ -33,8 +33,7 @@ from markdown.treeprocessors import Treeprocessor
 from medkb.citations.bibliography import load_bibliography
 from medkb.citations.numbering import CiteItem, compress_numbers, format_locator, key_slug, parse_citation
 from medkb.citations.references import ReferenceCatalog
-from medkb.citations.render import ReferenceList, render_reference_list
-from medkb.citations.style import FormattedReference
+from medkb.citations.render import ReferenceEntry, ReferenceList, render_reference_list
 
 # `[@...]` not followed by `(` or `[` (a link or a reference link; link
 # definitions never reach inline processing); parse_citation checks the inside.
@@ -42,7 +41,6 @@ CITATION_RE = r"\[(@[^\[\]\n]*)\](?![(\[])"
 _PENDING = "data-kb-pending"
 # Marks the reference list's place between the two tree processors.
 _SLOT = "data-kb-references"
-_BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -52,22 +50,6 @@ class CitationProblem:
 
     key: str
     message: str
-
-
-@dataclass(frozen=True)
-class ReferenceEntry:
-    """One item of a page's reference list, for the ``kb-references`` partial."""
-
-    number: int
-    anchor: str
-    """The entry's element id (``ref-<slug>``)."""
-    reference: FormattedReference
-    backlinks: tuple[str, ...]
-    """Ids of the citations that cite it, in reading order."""
-
-    def backlink_labels(self) -> list[tuple[str, str]]:
-        """``(citation id, label)`` pairs: ``a``, ``b``… when cited more than once."""
-        return [(anchor, backlink_label(i)) for i, anchor in enumerate(self.backlinks)]
 
 
 @dataclass
@@ -273,17 +255,6 @@ class ReferencesTreeprocessor(Treeprocessor):
         # paragraph holding the placeholder.
         del slot.attrib[_SLOT]
         slot.text = self.md.htmlStash.store(html.strip())
-
-
-def backlink_label(index: int) -> str:
-    """``a``…``z``, then ``aa``, ``ab``… for the n-th place an entry is cited."""
-    letters = _BACKLINK_LETTERS
-    label = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, len(letters))
-        label = letters[rem] + label
-    return label
 
 
 def _attach_to_preceding_text(root: etree.Element, sups: set[etree.Element]) -> None:

@@ -10,17 +10,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, Template
 
 from medkb import TEMPLATES_DIR
+from medkb.citations.style import FormattedReference
 
-if TYPE_CHECKING:
-    from medkb.citations.extension import ReferenceEntry
+_BACKLINK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 #: The partial that renders a reference list.
 REFERENCES_TEMPLATE = "partials/kb-references.html"
+
+
+@dataclass(frozen=True)
+class ReferenceEntry:
+    """One item of a page's reference list, for the ``kb-references`` partial."""
+
+    number: int
+    anchor: str
+    """The entry's element id (``ref-<slug>``)."""
+    reference: FormattedReference
+    backlinks: tuple[str, ...]
+    """Ids of the citations that cite it, in reading order."""
+
+    def backlink_labels(self) -> list[tuple[str, str]]:
+        """``(citation id, label)`` pairs: ``a``, ``b``… when cited more than once."""
+        return [(anchor, backlink_label(i)) for i, anchor in enumerate(self.backlinks)]
+
+
+def backlink_label(index: int) -> str:
+    """``a``…``z``, then ``aa``, ``ab``… for the n-th place an entry is cited."""
+    letters = _BACKLINK_LETTERS
+    label = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, len(letters))
+        label = letters[rem] + label
+    return label
 
 
 @dataclass(frozen=True)

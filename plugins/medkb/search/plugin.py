@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 import time
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,17 @@ from medkb.search.config import SearchConfig
 from medkb.search.index import SearchIndexError, build_index, check_output_subdir, excluded, pagefind_executable
 
 log = get_plugin_logger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchView:
+    """Data of ``partials/kb-search.html`` and the page's index marker."""
+
+    index: bool
+    """Whether this page goes into the index."""
+    output_subdir: str
+    results_per_page: int
+    more_label: str
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
@@ -71,8 +83,17 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             log.warning(f"{page_source_path(page, config)}: {e}; the page is indexed")
             index = True
         self.indexed += index
-        set_context(context, "kb_search", {"index": index})
+        set_context(context, "kb_search", self._view(index))
         return context
+
+    def on_template_context(self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig) -> TemplateContext | None:
+        """Give pages without a source (404.html) the search dialog too; they are not indexed."""
+        if self.config.enabled:
+            set_context(context, "kb_search", self._view(False))
+        return context
+
+    def _view(self, index: bool) -> SearchView:
+        return SearchView(index, self.config.output_subdir, self.config.results_per_page, self.config.more_label)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the built site with Pagefind (in the background during mkdocs serve)."""
