@@ -8,10 +8,10 @@ from typing import Callable
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article, build_site, pagefind_fragments, write_site
+from conftest import BuiltSite, FIXTURES, article, build_site, pagefind_fragments, write_site
 
 Make = Callable[..., BuiltSite]
-BIB = (Path(__file__).parent / "fixtures" / "test.bib").read_text(encoding="utf-8")
+BIB = (FIXTURES / "test.bib").read_text(encoding="utf-8")
 
 
 def messages(caplog: pytest.LogCaptureFixture, level: str = "WARNING") -> list[str]:

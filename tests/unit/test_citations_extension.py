@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import markdown
 import pytest
 
+from conftest import FIXTURES
 from medkb.citations.bibliography import load_bibliography, parse_bibtex
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.references import ReferenceCatalog
 
-BIB = Path(__file__).parent / "fixtures" / "test.bib"
+BIB = FIXTURES / "test.bib"
 
 
 @pytest.fixture(scope="module")

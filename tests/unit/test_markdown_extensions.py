@@ -65,3 +65,17 @@ def test_unknown_bibliography_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_safelinks_by_name_drops_script_links() -> None:
     html = markdown.Markdown(extensions=["medkb.safelinks"]).convert("[x](javascript:alert(1)) [y](https://example.org)")
     assert html == '<p><span>x</span> <a href="https://example.org">y</a></p>'
+
+
+def test_a_host_that_makes_an_extension_per_page_parses_the_bibliography_once(tmp_path: Path) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    configs = {"medkb.citations": {"bibliography": [str(bib)]}}
+    first, second = (markdown.Markdown(extensions=["medkb.citations"], extension_configs=configs) for _ in range(2))
+    first.convert("A [@smith2020].")
+    second.convert("B [@smith2020].")
+    one, two = (md.registeredExtensions[0].catalog for md in (first, second))  # type: ignore[attr-defined]
+    assert one is two
+    bib.write_text(BIB.replace("A trial of dosing", "A changed title"), encoding="utf-8")
+    third = markdown.Markdown(extensions=["medkb.citations"], extension_configs=configs)
+    assert "A changed title" in third.convert("C [@smith2020].")

@@ -10,6 +10,7 @@ from pybtex.database import Entry, Person
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 
+from conftest import FIXTURES
 from medkb.citations.bibliography import BibliographyError, load_bibliography, parse_bibtex
 from medkb.citations.style import _TEXT_BACKEND, VancouverStyle, decode_latex, format_names, format_reference
 
@@ -106,7 +107,7 @@ def test_authors_ama_truncation() -> None:
 
 
 def test_vancouver_types() -> None:
-    bib = load_bibliography([Path(__file__).parent / "fixtures" / "test.bib"])
+    bib = load_bibliography([FIXTURES / "test.bib"])
     fmt = {k: format_reference(e, "vancouver", {}) for k, e in bib.entries.items()}
     assert fmt["gamma"].text == "Green P. Gamma Handbook. 2nd ed. London: Test Press; 2018."
     assert fmt["gamma"].type_label == "Book"

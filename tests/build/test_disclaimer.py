@@ -8,7 +8,7 @@ from typing import Any, Callable
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, article, build_site, pagefind_fragments, write_site
+from conftest import BuiltSite, REPO, article, build_site, pagefind_fragments, write_site
 from medkb.disclaimer.selection import DisclaimerError, build_specs, select_disclaimers
 
 Make = Callable[..., BuiltSite]
@@ -120,7 +120,7 @@ def test_template_that_drops_the_partial_fails_the_build(tmp_path: Path, caplog:
     )
     theme = tmp_path / "theme"
     (theme / "partials").mkdir(parents=True)
-    repo = Path(__file__).resolve().parent.parent / "plugins" / "medkb" / "templates"
+    repo = REPO / "plugins" / "medkb" / "templates"
     for partial in repo.glob("partials/*.html"):
         (theme / "partials" / partial.name).write_text(partial.read_text())
     (theme / "main.html").write_text((repo / "kb-main.html").read_text())

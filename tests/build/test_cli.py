@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import REPO
 from medkb.articles.model import load_article
 
 MEDKB = [sys.executable, "-m", "medkb.cli"]
@@ -42,7 +43,7 @@ def test_check_reports_path_line_message(tmp_path: Path) -> None:
 
 
 def test_check_passes_on_the_example_knowledge_base() -> None:
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     result = run(repo, "check")
     assert result.returncode == 0, result.stdout + result.stderr
 
