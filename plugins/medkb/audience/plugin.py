@@ -7,19 +7,20 @@ from dataclasses import dataclass
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.audience.blocks import AudienceExtension
 from medkb.audience.config import AudienceConfig
 from medkb.pages import locate, set_context
 from medkb.record import page_record
 
-log = get_plugin_logger(__name__)
+log = StrictLogger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -94,6 +95,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Validate the audiences and register the audience block."""
+        log.start_build()
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/audience")
@@ -137,3 +139,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         labels = PickerLabels(c.picker_title, c.picker_subtitle, c.picker_question, c.picker_note)
         set_context(context, "kb_audience", AudienceView(choices, self.ids, self.default, c.storage_key, show, labels))
         return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Stop a strict build that had warnings, also under -q (see medkb.strict)."""
+        log.check(config, "medkb/audience")

@@ -9,12 +9,13 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from pybtex.plugin import PluginNotFound, find_plugin
 
+from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import catalog_key, load_catalog, save_catalog
@@ -26,7 +27,7 @@ from medkb.citations.render import ReferenceList, template_renderer
 from medkb.pages import locate, page_source_path
 from medkb.record import page_record
 
-log = get_plugin_logger(__name__)
+log = StrictLogger(__name__)
 
 
 class CitationsPlugin(BasePlugin[CitationsConfig]):
@@ -42,6 +43,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography and register the extension, rendering lists with the theme's partial."""
+        log.start_build()
         if not self.config.enabled:
             return None
         if self.config.style != "vancouver":
@@ -116,6 +118,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Keep the formatted references for the next build."""
+        log.check(config, "medkb/citations")
         if not self.config.enabled or self.catalog is None:
             return
         cache_dir = self._cache_dir()

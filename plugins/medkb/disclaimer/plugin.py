@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.articles.model import is_article
 from medkb.disclaimer.config import DisclaimerConfig
@@ -28,7 +29,7 @@ from medkb.disclaimer.selection import (
 from medkb.pages import page_source_path, set_context
 from medkb.record import page_record
 
-log = get_plugin_logger(__name__)
+log = StrictLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Validate the configured blocks and render their bodies once."""
+        log.start_build()
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/disclaimer")
@@ -132,6 +134,7 @@ class DisclaimerPlugin(BasePlugin[DisclaimerConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Fail the build, naming every page that lost a block."""
+        log.check(config, "medkb/disclaimer")
         if self.config.enabled and self.missing:
             raise PluginError("medkb/disclaimer: pages without their disclaimers:\n" + "\n".join(self.missing))
 

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -38,9 +38,10 @@ from medkb.review.signatures import load_verified, save_verified
 from medkb.review.view import ReviewLabels, medical_web_page, review_view
 from medkb.review.workflow import Effective, today_utc
 from medkb.safelinks import SafeLinksExtension
+from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 
-log = get_plugin_logger(__name__)
+log = StrictLogger(__name__)
 
 
 class ReviewPlugin(BasePlugin[ReviewConfig]):
@@ -77,6 +78,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Check the settings, load the board and the remembered signature checks, register safe links."""
+        log.start_build()
         if not self.config.enabled:
             return None
         if config.docs_dir != self._last_docs_dir:
@@ -224,6 +226,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Remember successful signature checks for the next build."""
+        log.check(config, "medkb/review")
         if not self.config.enabled or self._verified_file is None or not self.verified:
             return
         try:

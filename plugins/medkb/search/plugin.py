@@ -10,17 +10,18 @@ from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.pages import page_source_path, set_context
 from medkb.search.config import SearchConfig
 from medkb.search.index import SearchIndexError, build_index, check_output_subdir, excluded, pagefind_executable
 
-log = get_plugin_logger(__name__)
+log = StrictLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Check the options and that Pagefind is installed; warn when Material's search runs too."""
+        log.start_build()
         if not self.config.enabled:
             return None
         use_medkb_theme(config, "medkb/search")
@@ -97,6 +99,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Index the built site with Pagefind (in the background during mkdocs serve)."""
+        log.check(config, "medkb/search")
         if not self.config.enabled:
             return
         site_dir = Path(config.site_dir)
