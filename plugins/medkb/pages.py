@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any, cast
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
@@ -22,9 +24,36 @@ def display_path(abs_path: str | None, config: MkDocsConfig) -> str | None:
     """A file's path relative to the ``mkdocs.yml`` folder (absolute if outside it)."""
     if abs_path is None:
         return None
-    root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
-    rel = os.path.relpath(abs_path, root)
+    rel = os.path.relpath(abs_path, site_root(config))
     return abs_path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
+def site_root(config: MkDocsConfig) -> str:
+    """The site's folder: where ``mkdocs.yml`` is."""
+    return os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+
+
+def outside_site(path: str, config: MkDocsConfig) -> str | None:
+    """The real path of ``path`` when a symbolic link takes it outside the site's folder, else ``None``."""
+    root = os.path.realpath(site_root(config))
+    real = os.path.realpath(path)
+    return None if real == root or real.startswith(root + os.sep) else real
+
+
+def files_outside_site(files: Iterable[File], config: MkDocsConfig) -> list[str]:
+    """``path -> target`` for each file of ``docs_dir`` whose real path is outside the site's folder."""
+    docs = os.path.abspath(config.docs_dir) + os.sep
+    found = []
+    for file in files:
+        src = file.abs_src_path
+        if src is None or not os.path.abspath(src).startswith(docs):
+            continue  # theme files (Material's, medkb's) live in their packages
+        if file.inclusion.is_excluded():
+            continue  # never published
+        real = outside_site(src, config)
+        if real is not None:
+            found.append(f"{display_path(src, config)} -> {real}")
+    return found
 
 
 def read_page_bytes(page: Page) -> bytes:

@@ -29,7 +29,15 @@ from medkb.articles.generated import add_generated_page
 from medkb.articles.lists import ArticleStatus, ArticleSummary, queue_order, summarize, topic_rows
 from medkb.articles.model import Article, is_article
 from medkb.articles.parsing import ArticleParser
-from medkb.pages import display_path, page_source_path, read_page_body, read_page_bytes, set_context
+from medkb.pages import (
+    display_path,
+    files_outside_site,
+    outside_site,
+    page_source_path,
+    read_page_body,
+    read_page_bytes,
+    set_context,
+)
 from medkb.record import keep_record, page_record
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
@@ -102,6 +110,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
         self._verified_file = root / ".cache" / "medkb" / "verified-approvals.json"
         self.verified = load_verified(self._verified_file)
+        real = outside_site(str(root / c.board), config)
+        if real is not None:
+            raise PluginError(f"{c.board}: a symbolic link to {real}, outside the site's folder; the board must be a file of the site")
         try:
             self.board = load_board(root / c.board, c.board, c.require_signatures)
         except FrontMatterError as e:
@@ -112,6 +123,12 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         """Add the board, queue and browse pages the site does not write; parse every article once."""
         if not self.config.enabled:
             return None
+        outside = files_outside_site(files, config)
+        if outside:
+            raise PluginError(
+                "medkb/review: symbolic links to files outside the site's folder are never published; "
+                "remove or replace them:\n" + "\n".join(outside)
+            )
         add_generated_page(files, config, self.config.board_page, self.config.board_line_title)
         add_generated_page(files, config, self.config.review_queue_page, self.config.review_queue_title)
         self.files = files

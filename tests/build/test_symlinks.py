@@ -1,0 +1,51 @@
+"""Files outside the site's folder are never published, also through symbolic links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import article, build_site, write_site
+
+
+def _outside(tmp_path: Path, name: str, text: str) -> Path:
+    target = tmp_path / "outside" / name
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("link", ["articles/leak.md", "secret.txt", "assets/notes"])
+def test_a_link_out_of_the_site_stops_the_build(tmp_path: Path, caplog: pytest.LogCaptureFixture, link: str) -> None:
+    site = write_site(tmp_path / "site", {"articles/a.md": article()})
+    secret = _outside(tmp_path, "secret.md", article(title="Private notes?", body="SECRET-TEXT\n"))
+    path = site / "content" / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(secret.parent if link == "assets/notes" else secret)
+    with pytest.raises(Abort):
+        build_site(site)
+    message = "\n".join(r.getMessage() for r in caplog.records)
+    assert "symbolic links to files outside the site's folder are never published" in message
+    assert f"content/{link}" in message and str(tmp_path / "outside") in message
+    built = site / "site"
+    assert not built.exists() or "SECRET-TEXT" not in "".join(p.read_text(errors="replace") for p in built.rglob("*") if p.is_file())
+
+
+def test_a_link_inside_the_site_is_fine(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {"articles/a.md": article(), "notes.md": "# Notes\n\nInside.\n"})
+    (site / "content" / "also.md").symlink_to(site / "content" / "notes.md")
+    built = build_site(site)
+    assert "Inside." in built.html("also")
+
+
+def test_a_board_linked_from_outside_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    site = write_site(tmp_path / "site", {"articles/a.md": article()})
+    board = site / "board.yml"
+    outside = _outside(tmp_path, "board.yml", board.read_text())
+    board.unlink()
+    board.symlink_to(outside)
+    with pytest.raises(Abort):
+        build_site(site)
+    assert any("board.yml: a symbolic link to" in r.getMessage() and "outside the site's folder" in r.getMessage() for r in caplog.records)
