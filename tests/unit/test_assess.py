@@ -122,3 +122,11 @@ def test_history_records_parse_with_their_lines_and_last_submitter() -> None:
     assert [(e.status, e.by) for e in entries] == [("submitted", "editor"), ("under-review", "reviewer"), ("approved", "reviewer")]
     assert all(isinstance(e.line, int) for e in entries)
     assert last_submitter(entries) == "editor"
+
+
+def test_one_key_listed_for_two_members_is_an_error() -> None:
+    key = TEST_BOARD.split("key: ", 1)[1].strip()
+    twice = TEST_BOARD + f"  - id: other\n    name: O Ther\n    key: {key} other@example\n"
+    with pytest.raises(Exception) as e:
+        parse_board(twice, "board.yml")
+    assert str(e.value) == "board.yml:7: member 'other' has the same key as 'reviewer'; each member signs with a key of their own"

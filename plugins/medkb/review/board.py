@@ -19,6 +19,8 @@ from pathlib import Path
 from medkb.articles.frontmatter import FrontMatterError, Value, decode_source, parse_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# A plain address: one '@', no spaces or angle brackets, a dot in the domain.
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+$")
 _KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+(?: .*)?$")
 # Bidirectional controls can make a name render as someone else's.
 _BIDI = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"}
@@ -40,6 +42,8 @@ class Member:
     specialties: tuple[str, ...] = ()
     bio: str = ""
     key: str | None = None
+    emails: tuple[str, ...] = ()
+    """Addresses that name this member in a history ``by:`` (e.g. ``medkb new``'s git user.email)."""
 
     @property
     def display(self) -> str:
@@ -60,6 +64,15 @@ class Board:
         """The member with this id, or ``None``."""
         return self.members.get(member_id)
 
+    def member_for(self, who: str) -> Member | None:
+        """The member a history ``by:`` names: their id, or one of their e-mails (any case)."""
+        who = who.strip()
+        member = self.members.get(who)
+        if member is None and "@" in who:
+            address = who.casefold()
+            member = next((m for m in self.members.values() if address in (e.casefold() for e in m.emails)), None)
+        return member
+
     def allowed_signers(self) -> str:
         """The roster as an ssh-keygen ``allowed_signers`` file."""
         return "".join(
@@ -69,7 +82,8 @@ class Board:
     def digest(self) -> str:
         """SHA-256 of the roster's content (ids, names, credentials, roles, keys)."""
         data = [
-            [m.id, m.name, m.credentials, m.role, list(m.specialties), m.bio, m.key] for m in self.members.values()
+            [m.id, m.name, m.credentials, m.role, list(m.specialties), m.bio, m.key] + ([list(m.emails)] if m.emails else [])
+            for m in self.members.values()
         ]
         return "sha256:" + hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
 
@@ -122,6 +136,13 @@ def parse_board(text: str, path: str = "board.yml", require_keys: bool = True) -
                 raise BoardError(path, line, f"member '{member_id}': 'key' is not an SSH public key line (ssh-ed25519 AAAA...)")
         elif require_keys:
             raise BoardError(path, line, f"member '{member_id}' has no 'key' (the SSH public key approvals are signed with)")
+        if key is not None:
+            # One member, one key: a key listed twice would let one person
+            # count as two approvers.
+            material = " ".join(key.split()[:2])
+            owner = next((m.id for m in board.members.values() if m.key and " ".join(m.key.split()[:2]) == material), None)
+            if owner is not None:
+                raise BoardError(path, line, f"member '{member_id}' has the same key as '{owner}'; each member signs with a key of their own")
         specialties = raw.get("specialties") or []
         if not isinstance(specialties, list) or not all(isinstance(s, str) for s in specialties):
             raise BoardError(path, line, f"member '{member_id}': 'specialties' must be a list of text")
@@ -133,12 +154,34 @@ def parse_board(text: str, path: str = "board.yml", require_keys: bool = True) -
             specialties=tuple(_text(s, "specialties", path, line, required=True) for s in specialties),  # type: ignore[arg-type]
             bio=_text(raw.get("bio"), "bio", path, line, required=False),
             key=key,
+            emails=_emails(raw.get("emails"), member_id, board, path, line),
         )
     approvals = fm.data.get("approvals") or []
     if not isinstance(approvals, list) or not all(isinstance(a, dict) for a in approvals):
         raise BoardError(path, fm.line_of("approvals"), "'approvals' must be a list of approval records")
     board.approvals = approvals  # type: ignore[assignment]
     return board
+
+
+def _emails(value: Value, member_id: str, board: Board, path: str, line: int | None) -> tuple[str, ...]:
+    """A member's ``emails:``: addresses, none listed twice on the board (any case)."""
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(e, str) for e in value):
+        raise BoardError(path, line, f"member '{member_id}': 'emails' must be a list of e-mail addresses, e.g. emails: [name@example.org]")
+    taken = {e.casefold(): m.id for m in board.members.values() for e in m.emails}
+    emails: list[str] = []
+    for raw in value:
+        email = _text(raw, "emails", path, line, required=True)
+        if not _EMAIL.match(email):
+            raise BoardError(path, line, f"member '{member_id}': {email!r} in 'emails' is not an e-mail address (name@example.org)")
+        owner = taken.get(email.casefold())
+        if owner is not None:
+            whose = "twice for this member" if owner == member_id else f"also for member '{owner}'"
+            raise BoardError(path, line, f"member '{member_id}': e-mail {email!r} is listed {whose}; an address names one member")
+        taken[email.casefold()] = member_id
+        emails.append(email)
+    return tuple(emails)
 
 
 def _member_line(lines: dict[str, int], index: int) -> int | None:
