@@ -19,7 +19,7 @@ from medkb.articles.model import load_article
 from medkb.check import build_problems, check_site
 from medkb.articles.frontmatter import FrontMatterError
 from medkb.review.actions import plan_review
-from medkb.review.roster import plan_board_approval, verify_board_change
+from medkb.review.roster import plan_board_approval, verify_trusted_change
 from medkb.review.signatures import SignatureError
 from medkb.review.workflow import WorkflowError, today_utc
 from medkb.site import SiteLayout, load_layout
@@ -139,33 +139,29 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """For CI: everything check does, plus board changes since --base."""
-    args.paths, args.no_build, args.dir = [], False, "content/articles"
-    status = cmd_check(args)
+    """For CI: the governed files since --base first (before MkDocs imports any hook), then everything check does."""
     if args.base:
-        problems = verify_board_change(load_layout(Path(args.config)), args.base)
+        problems = verify_trusted_change(Path(args.config), args.base)
         for line in problems:
             print(line)
         if problems:
-            status = 1
-    return status
+            # The configuration may have changed: it is not loaded (its hooks would run).
+            return 1
+    args.paths, args.no_build, args.dir = [], False, "content/articles"
+    return cmd_check(args)
 
 
 def cmd_approve_board(args: argparse.Namespace) -> int:
-    """Sign the current roster as a member of the board at --base (default HEAD)."""
-    layout = load_layout(Path(args.config))
-    if layout.board is None:
-        print("the site has no medkb/review plugin, so no board", file=sys.stderr)
-        return 2
-    rel = layout.display(layout.board)
+    """Sign the current roster and governed settings as a member of the board at --base (default HEAD)."""
+    config = Path(args.config)
     try:
         on = dt.date.fromisoformat(args.date) if args.date else today_utc()
-        data, digest = plan_board_approval(layout, args.as_member, Path(args.key), args.base, on)
-    except (WorkflowError, SignatureError, FrontMatterError) as e:
-        print(f"{rel}: {e}", file=sys.stderr)
+        board_file, data, digest = plan_board_approval(config, args.as_member, Path(args.key), args.base, on)
+    except ValueError as e:  # WorkflowError, SignatureError, GovernanceError, FrontMatterError, a bad --date
+        print(str(e) if isinstance(e, FrontMatterError) else f"{config}: {e}", file=sys.stderr)
         return 1
-    write_atomic(layout.board, data)
-    print(f"{rel}: roster {digest[:19]}… approved by {args.as_member} on {on}")
+    write_atomic(board_file, data)
+    print(f"{board_file.name}: board and settings {digest[:19]}… approved by {args.as_member} on {on}")
     return 0
 
 
