@@ -134,7 +134,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
         return 1
     write_atomic(path, edit.data)
-    print(f"{display}: {edit.previous} -> {args.to} by {edit.member.id} on {edit.on}")
+    moved = f"{edit.previous} -> {args.to}" + (" (returned)" if edit.kind == "returned" and args.to != "returned" else "")
+    print(f"{display}: {moved} by {edit.member.id} on {edit.on}")
     return 0
 
 
@@ -204,7 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     review = sub.add_parser("review", help="move an article to another review step (board members)")
     review.add_argument("article", help="the article's Markdown file")
-    review.add_argument("--to", required=True, choices=["submitted", "under-review", "approved"], help="the new step")
+    review.add_argument(
+        "--to", required=True, choices=["submitted", "returned", "under-review", "approved"],
+        help="the new step; 'returned' (or 'submitted') from under-review sends it back to the editor",
+    )
     review.add_argument("--as", dest="as_member", required=True, metavar="MEMBER", help="your board member id")
     review.add_argument("--key", help="your SSH private key (required to approve when signatures are required)")
     review.add_argument("--note", help="a note for the history (why it was returned, what was checked)")

@@ -6,6 +6,15 @@ article's title, its body (LF line endings) and the BibTeX entries it cites; ``s
 (``ssh-keygen -Y sign``, namespace ``medkb-approval``) by the member's key
 over the record. The status a reader sees is derived from these, never
 taken from the front matter alone.
+
+People in the history are compared as members (:func:`identity`): a ``by:``
+that is a member's id or one of the member's ``emails`` in ``board.yml`` is
+that member. A ``returned`` record (a reviewer sent the article back to its
+editor; ``review.status`` becomes ``submitted``) is not a submission: the
+reviewer who returned it may approve it later. Only approvals are checked
+against the current roster: a record that moved an article along stays valid
+history when its member leaves the board, but an approval counts only while
+its member is on the board.
 """
 
 from __future__ import annotations
@@ -13,20 +22,37 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from medkb.articles.model import STATUSES, Article, parse_date
+from medkb.articles.model import Article, parse_date
 from medkb.articles.frontmatter import FrontMatterError, Value
 from medkb.review.board import Board, Member
 from medkb.review.signatures import ssh_verify
 
-#: Allowed moves between review steps.
+#: The kinds of history record; ``returned`` sets ``review.status`` to ``submitted``.
+RECORD_KINDS = ("submitted", "under-review", "approved", "returned")
+
+#: Allowed moves between history records (``returned`` behaves as ``submitted``).
 TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted": frozenset({"under-review"}),
-    "under-review": frozenset({"approved", "submitted"}),
+    "returned": frozenset({"under-review"}),
+    "under-review": frozenset({"approved", "returned"}),
     "approved": frozenset({"under-review", "approved"}),
 }
+
+
+def status_after(kind: str) -> str:
+    """The ``review.status`` a history record of this kind leaves the article in."""
+    return "submitted" if kind == "returned" else kind
+
+
+def identity(who: str, board: Board) -> str:
+    """Who a history ``by:`` is: a member's id (by id or e-mail), else the text itself (e-mails in any case)."""
+    member = board.member_for(who)
+    if member is not None:
+        return member.id
+    return who.strip().casefold() if "@" in who else who.strip()
 
 
 class Effective(str, Enum):
@@ -91,8 +117,8 @@ def parse_history(article: Article) -> tuple[list[HistoryEntry], list[tuple[int 
         base = f"review.history[{index}]"
         line = fm.line_of(f"{base}.status") or fm.line_of("review.history")
         status = raw.get("status")
-        if status not in STATUSES:
-            problems.append((line, f"{base}.status: {status!r} is not a review status; allowed: submitted, under-review, approved"))
+        if status not in RECORD_KINDS:
+            problems.append((line, f"{base}.status: {status!r} is not a history record; allowed: {', '.join(RECORD_KINDS)}"))
             continue
         by = raw.get("by")
         if not isinstance(by, str) or not by.strip():
@@ -122,7 +148,13 @@ def _str(value: Value) -> str:
 
 
 def check_history(entries: list[HistoryEntry], board: Board, today: dt.date) -> list[tuple[int | None, str]]:
-    """Order, transitions, dates and members of the history."""
+    """Order, transitions and dates of the history.
+
+    Members are not checked here: who moved an article along is history even
+    after they leave the board; approvals are checked against the current
+    roster where they count (:func:`approval_problem`). ``board`` is kept for
+    callers.
+    """
     problems: list[tuple[int | None, str]] = []
     previous: HistoryEntry | None = None
     submitted_on: dt.date | None = None
@@ -136,14 +168,15 @@ def check_history(entries: list[HistoryEntry], board: Board, today: dt.date) -> 
             if entry.on < previous.on:
                 problems.append((entry.line, f"history is out of order: {entry.on} comes after {previous.on}"))
             if entry.status not in TRANSITIONS[previous.status]:
+                hint = ""
+                if previous.status == "under-review" and entry.status == "submitted":
+                    hint = " (a return to the editor is recorded as 'returned': change this record's status to returned)"
                 problems.append(
                     (entry.line, f"illegal transition {previous.status} → {entry.status}; allowed from {previous.status}: "
-                     + ", ".join(sorted(TRANSITIONS[previous.status])))
+                     + ", ".join(sorted(TRANSITIONS[previous.status])) + hint)
                 )
         if entry.status == "submitted":
             submitted_on = entry.on
-        elif board.get(entry.by) is None:
-            problems.append((entry.line, f"'{entry.by}' is not a member of the board ({board.path}); only members review and approve"))
         if entry.status == "approved" and submitted_on is not None and entry.on < submitted_on:
             problems.append((entry.line, f"approval dated {entry.on} is before the submission on {submitted_on}"))
         previous = entry
@@ -151,7 +184,10 @@ def check_history(entries: list[HistoryEntry], board: Board, today: dt.date) -> 
 
 
 def last_submitter(entries: list[HistoryEntry]) -> str | None:
-    """Who submitted the text under review (self-approval is refused for them)."""
+    """Who submitted the text under review, as written (self-approval is refused for them).
+
+    A ``returned`` record is not a submission. Compare with :func:`identity`.
+    """
     for entry in reversed(entries):
         if entry.status == "submitted":
             return entry.by
@@ -166,16 +202,24 @@ def approval_problem(
     require_signatures: bool,
     verified: set[str] | None = None,
 ) -> str | None:
-    """Why an approval record does not approve the current text, or ``None``."""
-    member = board.get(entry.by)
+    """Why an approval record does not approve the current text, or ``None``.
+
+    ``removed`` (a reason starting ``"removed:"``) means its member is not on
+    the current board: the approval does not count.
+    """
+    member = board.member_for(entry.by)
     if member is None:
-        return f"approval by '{entry.by}', who is not a member of the board"
-    if entry.by == last_submitter(entries[: entries.index(entry)]):
-        return f"'{entry.by}' submitted this text and may not approve it (no self-approval)"
+        return (f"removed: approval by '{entry.by}' does not count: '{entry.by}' is not a member of the board ({board.path}); "
+                "an approval counts only while its member is on the board")
+    submitter = last_submitter(entries[: entries.index(entry)])
+    if submitter is not None and identity(submitter, board) == member.id:
+        alias = "" if submitter == entry.by else f" (as '{submitter}')"
+        return f"'{entry.by}' submitted this text{alias} and may not approve it (no self-approval)"
     if require_signatures:
         if not entry.signature:
             return f"approval by '{entry.by}' has no signature"
-        why = ssh_verify(entry.message(), entry.signature, entry.by, board, verified)
+        # The record signed names ``by`` as written; the key is the member's.
+        why = ssh_verify(entry.message(), entry.signature, member.id, board, verified)
         if why is not None:
             return f"approval by '{entry.by}': {why}"
     if entry.digest != digest:
@@ -202,7 +246,7 @@ def review_state(
     state = ReviewState(Effective(claimed) if claimed != "approved" else Effective.UNDER_REVIEW, entries, problems)
     state.due = article.review.due
     state.overdue = state.due is not None and state.due < today
-    if entries and entries[-1].status != claimed:
+    if entries and status_after(entries[-1].status) != claimed:
         problems.append((status_line, f"review.status is {claimed!r} but the last history entry is {entries[-1].status!r}; change it with medkb review"))
     if claimed != "approved":
         return state
@@ -216,15 +260,25 @@ def review_state(
         problems.append((status_line, "review.status says approved but the history has no approval; only a board member can approve (medkb review --to approved)"))
         return state
     valid: dict[str, HistoryEntry] = {}
+    removed: list[tuple[int | None, str]] = []
     stale = False
     for entry in run:
         why = approval_problem(entry, entries, board, digest, require_signatures, verified)
         if why is None:
-            valid.setdefault(entry.by, entry)
+            # One member, one approval, whichever of their names it used;
+            # readers of ``approvals`` see member ids.
+            member = board.member_for(entry.by)
+            assert member is not None
+            valid.setdefault(member.id, replace(entry, by=member.id))
         elif why == "changed":
             stale = True
+        elif why.startswith("removed: "):
+            removed.append((entry.line, why.removeprefix("removed: ")))
         else:
             problems.append((entry.line, why))
+    if len(valid) < approvals_required:
+        # Named only where it matters: the article is not approved without it.
+        problems.extend(removed)
     if len(valid) >= approvals_required:
         state.effective = Effective.APPROVED
         state.approvals = list(valid.values())
@@ -242,11 +296,24 @@ def review_state(
     return state
 
 
-def check_transition(current: str, target: str) -> None:
-    """Refuse a move the workflow does not allow."""
-    if target not in TRANSITIONS.get(current, frozenset()):
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, frozenset()))) or "none"
-        raise WorkflowError(f"cannot move from {current} to {target}; allowed from {current}: {allowed}")
+def record_kind(current: str, target: str) -> str:
+    """The history record ``medkb review --to target`` writes from ``review.status`` ``current``.
+
+    ``--to submitted`` (or ``returned``) from under-review returns the article
+    to its editor: a ``returned`` record. Raises :class:`WorkflowError` for a
+    move the workflow does not allow.
+    """
+    kind = "returned" if target in ("submitted", "returned") and current == "under-review" else target
+    check_transition(current, kind, target)
+    return kind
+
+
+def check_transition(current: str, target: str, shown: str | None = None) -> None:
+    """Refuse a move the workflow does not allow (``current`` is a status or a record kind)."""
+    allowed_kinds = TRANSITIONS.get(current, frozenset())
+    if target not in allowed_kinds:
+        allowed = ", ".join(sorted("submitted (returned)" if k == "returned" else k for k in allowed_kinds)) or "none"
+        raise WorkflowError(f"cannot move from {current} to {shown or target}; allowed from {current}: {allowed}")
 
 
 def today_utc() -> dt.date:
