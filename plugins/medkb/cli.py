@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import re
 import subprocess
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from medkb.articles.model import load_article
+from medkb.articles.model import parse_article
 from medkb.check import build_problems, check_site
 from medkb.articles.frontmatter import FrontMatterError
-from medkb.review.actions import plan_review
+from medkb.review.actions import article_file, plan_review
 from medkb.review.roster import plan_board_approval, verify_trusted_change
 from medkb.review.signatures import SignatureError
 from medkb.review.workflow import WorkflowError, today_utc
@@ -58,25 +59,75 @@ def find_articles(paths: Sequence[str], articles_dir: Path) -> list[Path]:
     return found
 
 
+def parse_cli_date(text: str, option: str = "--date") -> dt.date:
+    """A ``YYYY-MM-DD`` date from the command line; :class:`WorkflowError` with one line otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise WorkflowError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2025-12-17")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise WorkflowError(f"{option} {text!r} is not a valid date ({e}); write it as YYYY-MM-DD") from None
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``, never replacing a file that appeared meanwhile (:class:`FileExistsError`)."""
+    with open(path, "xb") as f:
+        try:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            f.close()
+            path.unlink(missing_ok=True)
+            raise
+
+
 def cmd_new(args: argparse.Namespace) -> int:
-    """Create an article with valid front matter, status submitted."""
+    """Create an article with valid front matter, status submitted.
+
+    Everything is validated before anything is written: a bad title, date or
+    submitter leaves no file behind.
+    """
     folder = Path(args.dir)
-    path = folder / f"{slugify(args.title)}.md"
+    try:
+        today = today_utc()
+        on = parse_cli_date(args.date) if args.date else today
+        if on > today:
+            raise WorkflowError(f"--date {on} is in the future (today is {today}, UTC)")
+        if len(args.title.strip().splitlines()) > 1:  # also CR, U+2028 and the other line breaks YAML keeps
+            raise WorkflowError("title must be a single line")
+        control = next((c for c in args.title if unicodedata.category(c) == "Cc" and c != "\n"), None)
+        if control is not None:
+            raise WorkflowError(f"the title contains the control character U+{ord(control):04X}; a title is one line of plain text")
+        editor = (args.by if args.by is not None else _editor_name()).strip()
+        if not editor or "\n" in editor or "\r" in editor:
+            raise WorkflowError("--by must be one line naming who submits the article (an e-mail or a member id)")
+        front = {
+            "title": args.title,
+            # Submission is the first step of the history; reviewers move it on.
+            "review": {"status": "submitted", "updated": on.isoformat(), "history": [{"status": "submitted", "by": editor, "on": on.isoformat()}]},
+        }
+        text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n## Answer\n\n"
+        path = folder / f"{slugify(args.title)}.md"
+        # The new file must pass the same validation as every other article.
+        article = parse_article(text, path.as_posix())
+        if article.warnings:
+            raise WorkflowError(str(article.warnings[0]))
+    except WorkflowError as e:
+        print(f"medkb new: {e}", file=sys.stderr)
+        return 1
+    except FrontMatterError as e:
+        print(f"medkb new: {e.message.replace(chr(10), ' ')}", file=sys.stderr)
+        return 1
     if path.exists():
         print(f"{path}: already exists; choose another title or edit that article", file=sys.stderr)
         return 1
-    on = args.date or today_utc().isoformat()
-    editor = args.by or _editor_name()
-    front = {
-        "title": args.title,
-        # Submission is the first step of the history; reviewers move it on.
-        "review": {"status": "submitted", "updated": on, "history": [{"status": "submitted", "by": editor, "on": on}]},
-    }
-    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n## Answer\n\n"
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, text.encode("utf-8"))
-    # The new file must pass the same validation as every other article.
-    load_article(path)
+    try:
+        write_new(path, text.encode("utf-8"))
+    except FileExistsError:
+        print(f"{path}: already exists; choose another title or edit that article", file=sys.stderr)
+        return 1
     print(path)
     return 0
 
@@ -110,30 +161,69 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+#: How long ``medkb review`` waits for another review of the same article to finish.
+REVIEW_LOCK_TIMEOUT = 120.0
+
+
+def review_lock(file: Path) -> Path:
+    """The lock file that serialises ``medkb review`` runs on one article file (read, plan, write).
+
+    It lives in the system's temporary folder, named after the resolved
+    file, so nothing is added to the site (its folder or ``.cache``).
+    """
+    name = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:32]
+    return Path(tempfile.gettempdir()) / f"medkb-review-{name}.lock"
+
+
 def cmd_review(args: argparse.Namespace) -> int:
-    """Move an article to another review step, recording who, when and the digest."""
+    """Move an article to another review step, recording who, when and the digest.
+
+    Under a lock on the article (:func:`review_lock`) the file is read, the edit
+    planned (and signed), the file read again and, only if its bytes are
+    unchanged, the new bytes written atomically: two reviews at once never
+    lose a record; the second waits and applies its move to the new text.
+    """
+    from filelock import FileLock, Timeout
+
     config = Path(args.config)
     if not config.is_file():
         print(f"{config}: not found; run medkb review from the site's folder (or pass --config)", file=sys.stderr)
         return 2
     layout = load_layout(config)
-    path = Path(args.article)
-    display = path.as_posix()
     try:
-        raw = path.read_bytes()
-    except OSError as e:
-        print(f"{display}: cannot read ({e.strerror})", file=sys.stderr)
-        return 2
-    try:
-        on = dt.date.fromisoformat(args.date) if args.date else today_utc()
-        edit = plan_review(
-            raw, path, display, layout, member_id=args.as_member, to=args.to, on=on,
-            note=args.note or "", key=Path(args.key) if args.key else None,
-        )
-    except (WorkflowError, SignatureError, FrontMatterError) as e:
-        print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
+        file = article_file(Path(args.article), layout)
+        on = parse_cli_date(args.date) if args.date else today_utc()
+    except WorkflowError as e:
+        print(e, file=sys.stderr)
         return 1
-    write_atomic(path, edit.data)
+    display = layout.display(file)
+    lock_file = review_lock(file)
+    try:
+        with FileLock(lock_file, timeout=REVIEW_LOCK_TIMEOUT):
+            try:
+                raw = file.read_bytes()
+            except OSError as e:
+                print(f"{display}: cannot read ({e.strerror})", file=sys.stderr)
+                return 2
+            try:
+                edit = plan_review(
+                    raw, file, display, layout, member_id=args.as_member, to=args.to, on=on,
+                    note=args.note or "", key=Path(args.key) if args.key else None,
+                )
+            except (WorkflowError, SignatureError, FrontMatterError) as e:
+                print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
+                return 1
+            if file.read_bytes() != raw:
+                print(f"{display}: the file changed while the review was prepared; nothing was written: run medkb review again", file=sys.stderr)
+                return 1
+            write_atomic(file, edit.data)
+    except Timeout:
+        print(f"{display}: another medkb review of this article has held its lock ({lock_file}) for {REVIEW_LOCK_TIMEOUT:.0f} s; "
+              "nothing was written: try again when it has finished", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"{display}: cannot lock or write ({e.strerror}: {e.filename}); nothing was written", file=sys.stderr)
+        return 2
     moved = f"{edit.previous} -> {args.to}" + (" (returned)" if edit.kind == "returned" and args.to != "returned" else "")
     print(f"{display}: {moved} by {edit.member.id} on {edit.on}")
     return 0

@@ -1,10 +1,12 @@
 """Byte-exact edits of an article's review data.
 
 ``medkb review`` changes ``review.status`` and ``review.updated`` and appends
-one ``review.history`` record. Every other byte of the file stays as it was:
+one ``review.history`` record (two when the article had no history: its
+submission first). Every other byte of the file stays as it was:
 comments, quoting, key order, line endings (LF or CRLF) and a byte-order
 mark. The edit is made on the lines the strict parser located, then the
-result is parsed again to prove it says what was meant.
+result is parsed again to prove it says what was meant. A file whose line
+endings are CR only or mixed is refused: the new lines could not match.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 
 from medkb.articles.model import Article, parse_article
 from medkb.articles.frontmatter import FrontMatterError, decode_source
@@ -42,13 +45,46 @@ def _replace_value(line: str, key: str, value: str, where: str) -> str:
     return new
 
 
+def line_ending(text: str, path: str) -> str:
+    """The file's one kind of line ending (LF or CRLF); CR-only or mixed endings are refused."""
+    crlf = text.count("\r\n")
+    lone_cr = text.count("\r") - crlf
+    lone_lf = text.count("\n") - crlf
+    if lone_cr and not crlf and not lone_lf:
+        raise WorkflowError(
+            f"{path}: the file's line endings are CR only (classic Mac); save it with LF or CRLF line endings to use medkb review; nothing was written"
+        )
+    if lone_cr or (crlf and lone_lf):
+        endings = re.findall(r"\r\n|\n|\r", text)
+        first = next(i for i, ending in enumerate(endings, start=1) if ending != endings[0])
+        raise WorkflowError(
+            f"{path}:{first}: mixed line endings ({crlf} CRLF, {lone_lf} LF, {lone_cr} CR): line {first} ends unlike line 1; "
+            "save the file with one kind (LF or CRLF) to use medkb review; nothing was written"
+        )
+    return "\r\n" if crlf else "\n"
+
+
 def apply_review_edit(
-    raw: bytes, path: str, *, status: str, updated: dt.date, record: dict[str, str]
+    raw: bytes,
+    path: str,
+    *,
+    status: str,
+    updated: dt.date,
+    record: dict[str, str],
+    prior: Sequence[dict[str, str]] = (),
 ) -> tuple[bytes, Article]:
-    """The file with the new status, date and history record; and the re-parsed article."""
+    """The file with the new status, date and history record; and the re-parsed article.
+
+    ``prior`` are records written before ``record`` (the submission, when the
+    article had no history). The record goes right after the history's last
+    record, before any comments or blank lines that follow it; when there is
+    no ``history:``, the block is added at the end of ``review:``. The result
+    is parsed again and must hold the old front matter with exactly these
+    changes, or nothing is written.
+    """
     bom = raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = line_ending(text, path)
     article = parse_article(decode_source(raw, path), path)
     fm = article.front_matter
     lines = text.split(newline)
@@ -71,6 +107,8 @@ def apply_review_edit(
         insert_at = _block_end(fm.lines, "review", front_end)
         new = [f"{key_indent}history:"]
         item_indent = key_indent + "  "
+        # Comments at the review keys' indent or less cannot be part of a value.
+        comment_indent = len(key_indent)
     else:
         history_text = lines[history_line - 1]
         if re.search(r"history\s*:\s*\[\s*\]\s*(#.*)?$", history_text):
@@ -80,12 +118,17 @@ def apply_review_edit(
         insert_at = _block_end(fm.lines, "review.history", front_end)
         new = []
         item_indent = _item_indent(lines, history_line, insert_at) or key_indent + "  "
-    new += history_record_lines(
-        record["status"], record["by"], dt.date.fromisoformat(record["on"]), record.get("digest", ""),
-        record.get("note", ""), record.get("signature", ""), item_indent,
-    )
-    # Keep blank lines that separate the block from the next key after it.
-    while insert_at - 1 > (history_line or review_line) and not lines[insert_at - 2].strip():
+        # A record's keys sit at the item indent + 2; its values (a block
+        # scalar) deeper: a comment no deeper than the keys is a comment.
+        comment_indent = len(item_indent) + 2
+    for rec in [*prior, record]:
+        new += history_record_lines(
+            rec["status"], rec["by"], dt.date.fromisoformat(rec["on"]), rec.get("digest", ""),
+            rec.get("note", ""), rec.get("signature", ""), item_indent,
+        )
+    # The record follows the block's last content line: blank lines and
+    # comments after it stay after it (they separate or describe what follows).
+    while insert_at - 1 > (history_line or review_line) and _is_trailing(lines[insert_at - 2], comment_indent):
         insert_at -= 1
     lines[insert_at - 1 : insert_at - 1] = new
     result = newline.join(lines)
@@ -94,10 +137,41 @@ def apply_review_edit(
         edited = parse_article(decode_source(data, path), path)
     except FrontMatterError as e:  # pragma: no cover - a bug here must never write a file
         raise WorkflowError(f"{path}: the edit would break the front matter ({e}); nothing was written") from None
-    last = edited.review.history[-1] if edited.review.history else {}
-    if edited.review.status.value != status or last.get("by") != record["by"] or last.get("status") != record["status"]:
-        raise WorkflowError(f"{path}: the edit did not read back as intended; nothing was written")  # pragma: no cover
+    if not _reads_back(article, edited, status, updated, [*prior, record]):
+        raise WorkflowError(f"{path}: the edit did not read back as intended; nothing was written")
     return data, edited
+
+
+def _is_trailing(line: str, comment_indent: int) -> bool:
+    stripped = line.lstrip(" ")
+    return not stripped.strip() or (stripped.startswith("#") and len(line) - len(stripped) <= comment_indent)
+
+
+def _reads_back(before: Article, after: Article, status: str, updated: dt.date, records: list[dict[str, str]]) -> bool:
+    """Whether ``after`` is ``before`` with the new status, date and records, and nothing else changed."""
+    old_review, new_review = before.meta.get("review"), after.meta.get("review")
+    if not isinstance(old_review, dict) or not isinstance(new_review, dict):
+        return False  # pragma: no cover - parse_article checked both
+    rest = {k: v for k, v in before.meta.items() if k != "review"}, {k: v for k, v in after.meta.items() if k != "review"}
+    if rest[0] != rest[1] or after.body != before.body:
+        return False
+    keep = ("status", "updated", "history")
+    if {k: v for k, v in old_review.items() if k not in keep} != {k: v for k, v in new_review.items() if k not in keep}:
+        return False
+    if new_review.get("status") != status or new_review.get("updated") != updated.isoformat():
+        return False
+    old_history = before.review.history
+    new_history = after.review.history
+    if new_history[: len(old_history)] != old_history or len(new_history) != len(old_history) + len(records):
+        return False
+    written = new_history[len(old_history) :]
+    return all(_plain(w) == _plain(r) for w, r in zip(written, records))
+
+
+def _plain(record: object) -> dict[str, str]:
+    if not isinstance(record, dict):
+        return {}
+    return {k: str(v).strip() for k, v in record.items() if v not in (None, "")}
 
 
 def _front_matter_end(lines: list[str]) -> int:
