@@ -197,3 +197,30 @@ def test_due_date_parsed() -> None:
 def test_bidi_controls_in_title_are_refused() -> None:
     e = error(fm("title: \"Dose \u202e01 gm\"\nreview: {status: submitted, updated: 2025-12-17}\n"))
     assert e.line == 2 and "title contains the bidirectional control U+202E" in str(e)
+
+
+REVIEW = "review:\n  status: submitted\n  updated: 2025-12-17\n"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "key", "read", "quoted"),
+    [
+        (REVIEW + "title: Is 5 # safe?\n", "title", "Is 5", '"Is 5 # safe?"'),
+        (REVIEW + 'title: T\ndescription: Say "no" # to whom?\n', "description", 'Say "no"', "'Say \"no\" # to whom?'"),
+    ],
+)
+def test_unquoted_hash_that_cuts_a_value_short_is_a_warning(yaml_text: str, key: str, read: str, quoted: str) -> None:
+    art = parse_article(fm(yaml_text), PATH)
+    assert getattr(art, key) == read
+    (warning,) = art.warnings
+    line = yaml_text.count("\n") + 1  # the last line of the front matter
+    assert str(warning) == (
+        f"{PATH}:{line}: {key} is cut short at ' #', which starts a YAML comment: it reads {read!r}; "
+        f"put it in quotes ({key}: {quoted}) or move the comment to a line of its own"
+    )
+
+
+@pytest.mark.parametrize("title", ['"Is 5 # safe?"', "'Is 5 # safe?'", "Is C# safe?", "Dose no.5#2?"])
+def test_hash_inside_a_value_or_quotes_is_fine(title: str) -> None:
+    art = parse_article(fm(REVIEW + f"title: {title}\n"), PATH)
+    assert art.warnings == [] and "#" in art.title

@@ -157,6 +157,25 @@ def _unknown_key_warning(path: str, line: int | None, key: str, known: frozenset
     return ArticleWarning(path, line, f"unknown {where} key '{key}'{hint}; allowed: {allowed}")
 
 
+def _comment_warning(lines: list[str], fm: FrontMatter, key: str, path: str) -> ArticleWarning | None:
+    """``title: Is 5 # safe?``: YAML reads `` #`` as a comment and the title as ``Is 5``."""
+    line = fm.line_of(key)
+    value = fm.data.get(key)
+    if line is None or not isinstance(value, str) or line > len(lines):
+        return None
+    match = re.match(rf"^{re.escape(key)}[ \t]*:(?P<rest>.*)$", lines[line - 1])
+    if match is None:
+        return None
+    written = match.group("rest").strip()
+    if not written or written[0] in "\"'|>#" or not re.search(r"[ \t]#", written):
+        return None
+    quoted = f'"{written}"' if '"' not in written and "\\" not in written else "'" + written.replace("'", "''") + "'"
+    return ArticleWarning(
+        path, line, f"{key} is cut short at ' #', which starts a YAML comment: it reads {value.strip()!r}; "
+        f"put it in quotes ({key}: {quoted}) or move the comment to a line of its own",
+    )
+
+
 def _parse_review(fm: FrontMatter, path: str, warnings: list[ArticleWarning]) -> Review:
     raw = fm.data.get("review")
     line = fm.line_of("review")
@@ -207,6 +226,11 @@ def parse_article(text: str, path: str) -> Article:
     title = _require_text(fm, "title", path, required=True)
     assert title is not None
     description = _require_text(fm, "description", path, required=False)
+    lines = text.split("\n")
+    for key in ("title", "description"):
+        warning = _comment_warning(lines, fm, key, path)
+        if warning is not None:
+            warnings.append(warning)
     return Article(
         path=path,
         title=title,
