@@ -107,26 +107,58 @@ def test_unknown_style_is_a_config_error(make_site: Make, caplog: pytest.LogCapt
     assert any("style 'nope' is not a pybtex formatting style" in m for m in messages(caplog, "ERROR"))
 
 
-def test_rebuild_from_cache_is_identical(tmp_path: Path) -> None:
-    body = "## S\n\nA [@alpha; @beta]. B [@gamma, p. 4]. C [@alpha].\n"
-    write_site(tmp_path, {"articles/a.md": article(body=body)}, bib=BIB)
-    first = build_site(tmp_path).html("articles/a")
-    cache = list((tmp_path / ".cache" / "medkb").glob("citations-*.pickle"))
-    assert len(cache) == 1
+class _Marker:
+    """Unpickling this creates a file: what a hostile cache could run in the build."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        return (Path.touch, (self.path,))
+
+
+def test_a_pickle_in_the_cache_is_never_loaded(tmp_path: Path) -> None:
+    import pickle
+
     from medkb.citations import cache as cache_module
 
-    cache_module._MEMORY.clear()  # a fresh process: only the disk cache is left
-    assert build_site(tmp_path).html("articles/a") == first
+    body = "## S\n\nA [@alpha; @beta]. B [@gamma, p. 4].\n"
+    write_site(tmp_path, {"articles/a.md": article(body=body)}, bib=BIB)
+    marker = tmp_path / "ran-code-from-the-cache"
+    cache = tmp_path / ".cache" / "medkb"
+    cache.mkdir(parents=True)
+    # The file name the removed disk cache read (first 32 hex digits of the
+    # catalog key for this bibliography and style), and a decoy.
+    key = cache_module.catalog_key([tmp_path / "references.bib"], "vancouver", {})
+    for name in (f"citations-{key[:32]}.pickle", "citations-0.pickle"):
+        (cache / name).write_bytes(pickle.dumps(_Marker(marker)))
+    cache_module._MEMORY.clear()  # a fresh process
+    soup = build_site(tmp_path).soup("articles/a")
+    assert not marker.exists()
+    assert [li["id"] for li in soup.select("ol.kb-references > li")] == ["ref-alpha", "ref-beta", "ref-gamma"]
+    assert "Alpha trial" in soup.select_one("#ref-alpha").get_text()
+    # Nothing written to the cache folder either.
+    assert sorted(p.name for p in cache.iterdir()) == sorted(["citations-0.pickle", f"citations-{key[:32]}.pickle"])
+
+
+def test_rebuild_in_the_same_process_reuses_the_catalog_and_is_never_stale(tmp_path: Path) -> None:
+    from medkb.citations import cache as cache_module
+
+    body = "## S\n\nA [@alpha; @beta]. B [@gamma, p. 4]. C [@alpha].\n"
+    write_site(tmp_path, {"articles/a.md": article(body=body)}, bib=BIB)
+    cache_module._MEMORY.clear()
+    first = build_site(tmp_path).html("articles/a")
     (catalog,) = cache_module._MEMORY.values()
-    assert catalog.bibliography.entries == {}, "every cited entry came from the cache: nothing parsed"
-    # A newly cited entry parses the bibliography once, from the same files.
-    (tmp_path / "content" / "articles" / "b.md").write_text(article(body="D [@delta].\n"), encoding="utf-8")
-    assert "Delta guidance" in build_site(tmp_path).html("articles/b")
-    # Changing the bibliography changes the key: the old cache is not used.
+    formatted = catalog.formatted
+    # mkdocs serve's rebuild: the same catalog, nothing formatted again.
+    assert build_site(tmp_path).html("articles/a") == first
+    assert list(cache_module._MEMORY.values()) == [catalog] and catalog.formatted == formatted
+    # A changed bibliography is a new key: parsed again, the page shows the change.
     (tmp_path / "references.bib").write_text(BIB.replace("Alpha trial", "Alpha trial, revised"), encoding="utf-8")
     third = build_site(tmp_path).html("articles/a")
     assert "Alpha trial, revised" in third and "Alpha trial, revised" not in first
-    assert len(list((tmp_path / ".cache" / "medkb").glob("citations-*.pickle"))) == 1
+    assert len(cache_module._MEMORY) == 1 and catalog not in cache_module._MEMORY.values()
+    assert not (tmp_path / ".cache").exists()
 
 
 def test_hostile_bibliography_is_escaped_in_the_page(make_site: Make) -> None:

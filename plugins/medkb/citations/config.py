@@ -38,6 +38,3 @@ class CitationsConfig(Config):
 
     type_labels = c.DictOfItems(c.Type(str), default={})
     """Reader-facing labels by ``medkb_type`` (``guideline: Clinical guideline``)."""
-
-    cache_dir = c.Type(str, default=".cache/medkb")
-    """Where parsed and formatted references are kept between builds (relative to ``mkdocs.yml``)."""

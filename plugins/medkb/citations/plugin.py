@@ -18,7 +18,7 @@ from pybtex.plugin import PluginNotFound, find_plugin
 from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
-from medkb.citations.cache import catalog_key, load_catalog, save_catalog
+from medkb.citations.cache import load_catalog
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
@@ -38,7 +38,6 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.extension: CitationsExtension | None = None
         self._root = Path(".")
         self._markdown = ""
-        self._key = ""
         self._env: Environment | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -59,10 +58,9 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         files = [Path(p) for p in self.config.bibliography]
         display = {f: _relative(f, self._root) for f in files}
         try:
-            self.catalog, origin = load_catalog(files, self.config.style, self.config.type_labels, self._cache_dir(), display)
+            self.catalog, origin = load_catalog(files, self.config.style, self.config.type_labels, display)
         except BibliographyError as e:
             raise PluginError(str(e)) from None
-        self._key = catalog_key(files, self.config.style, self.config.type_labels)
         log.debug(f"bibliography: {len(self.catalog.bibliography.keys)} entries ({origin})")
         self._env = None
         self.extension = CitationsExtension(
@@ -117,19 +115,8 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Keep the formatted references for the next build."""
+        """Stop a strict build that had citation warnings (also under ``-q``)."""
         log.check(config, "medkb/citations")
-        if not self.config.enabled or self.catalog is None:
-            return
-        cache_dir = self._cache_dir()
-        if cache_dir is not None:
-            try:
-                save_catalog(self.catalog, self._key, cache_dir)
-            except OSError as e:
-                log.info(f"could not write the citations cache in {cache_dir}: {e}")
-
-    def _cache_dir(self) -> Path | None:
-        return self._root / self.config.cache_dir if self.config.cache_dir else None
 
     def _catalog_for(self, page: Page, config: MkDocsConfig) -> ReferenceCatalog:
         assert self.catalog is not None
