@@ -325,16 +325,33 @@ def test_verify_refuses_a_board_change_without_approval(site: Path, keys: dict[s
     assert main(["verify", "--base", "HEAD"]) == 0
 
 
-def test_verified_approvals_are_remembered_and_never_stale(site: Path, keys: dict[str, Path]) -> None:
+def test_a_forged_verified_approvals_cache_does_not_approve(site: Path, keys: dict[str, Path], caplog: pytest.LogCaptureFixture) -> None:
     import json
 
+    from medkb.review.signatures import verification_key
+    from medkb.review.workflow import parse_history
+
+    # Mallory's signature in bob's name, and the "already verified" entry
+    # for it that the old verified-approvals cache would have trusted.
+    forge(site, keys, signer="mallory", named="bob")
+    entry = parse_history(parse_article((site / "content/articles/a.md").read_text(), "a.md"))[0][-1]
+    board = parse_board((site / "board.yml").read_text(), "board.yml")
+    forged = verification_key(entry.message(), entry.signature, "bob", board)
+    cache = site / ".cache" / "medkb" / "verified-approvals.json"
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps([forged]))
+    assert status_of(site) == "under-review"
+    assert any("approval by 'bob': the signature does not verify as bob's key" in w for w in warnings(caplog))
+    # Nothing about signatures is written either: the file is as forged, and alone.
+    assert json.loads(cache.read_text()) == [forged]
+    assert [p.name for p in cache.parent.iterdir()] == ["verified-approvals.json"]
+
+
+def test_a_valid_approval_writes_no_cache(site: Path, keys: dict[str, Path]) -> None:
     assert approve(keys) == 0
     assert status_of(site, strict=True) == "approved"
-    cache = site / ".cache" / "medkb" / "verified-approvals.json"
-    assert len(json.loads(cache.read_text())) == 1
-    # A remembered check does not survive a change of the member's key.
-    (site / "board.yml").write_text(board_yaml({**keys, "bob": keys["mallory"]}))
-    assert status_of(site) == "under-review"
+    assert status_of(site, strict=True) == "approved"
+    assert not (site / ".cache").exists()
 
 
 def test_new_article_through_the_whole_workflow(site: Path, keys: dict[str, Path]) -> None:

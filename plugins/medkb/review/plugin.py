@@ -42,7 +42,6 @@ from medkb.record import keep_record, page_record
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
-from medkb.review.signatures import load_verified, save_verified
 from medkb.review.view import ReviewLabels, medical_web_page, review_view
 from medkb.review.workflow import Effective, today_utc
 from medkb.safelinks import SafeLinksExtension
@@ -61,8 +60,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.reports: dict[str, ArticleReport] = {}
         self.pages: dict[str, Page] = {}
         self.safe_links: SafeLinksExtension | None = None
+        # Signature checks that succeeded in this process (mkdocs serve's
+        # rebuilds keep the instance); never read from or written to disk.
         self.verified: set[str] = set()
-        self._verified_file: Path | None = None
         self._parser = ArticleParser()
         # Each article parsed in on_files, by file, with the SHA-256 of its
         # bytes (not the bytes: at 10,000 articles those are ~100 MB).
@@ -85,7 +85,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self._parser.clear()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Check the settings, load the board and the remembered signature checks, register safe links."""
+        """Check the settings, load the board, register safe links."""
         log.start_build()
         if not self.config.enabled:
             return None
@@ -108,8 +108,6 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             c.date_format, dict(c.status_labels), c.reviewed_by_label, c.due_label, c.overdue_label,
         )
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
-        self._verified_file = root / ".cache" / "medkb" / "verified-approvals.json"
-        self.verified = load_verified(self._verified_file)
         real = outside_site(str(root / c.board), config)
         if real is not None:
             raise PluginError(f"{c.board}: a symbolic link to {real}, outside the site's folder; the board must be a file of the site")
@@ -242,14 +240,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             cited[src_uri] = last[1]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Remember successful signature checks for the next build."""
+        """Fail a strict build on medkb/review's warnings."""
         log.check(config, "medkb/review")
-        if not self.config.enabled or self._verified_file is None or not self.verified:
-            return
-        try:
-            save_verified(self._verified_file, self.verified)
-        except OSError as e:
-            log.info(f"could not write {self._verified_file}: {e}")
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
