@@ -8,11 +8,13 @@ from typing import Any, cast
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from medkb.articles.frontmatter import decode_source, split_front_matter, yaml_error
+from medkb.limits import PageBudgetError, PageLimitsExtension
 
 
 def page_source_path(page: Page, config: MkDocsConfig) -> str:
@@ -100,9 +102,31 @@ def locate(page: Page, config: MkDocsConfig, markdown: str, line: int | None) ->
     return f"{path}:{body_offset(page, markdown) + line - 1}" if line else path
 
 
+def line_containing(markdown: str, needle: str, in_braces: bool = False) -> int | None:
+    """1-based line of the first line of ``markdown`` holding ``needle`` (inside ``{…}`` when ``in_braces``)."""
+    if not needle:
+        return None
+    for number, line in enumerate(markdown.split("\n"), start=1):
+        if needle in line and (not in_braces or "{" in line[: line.index(needle)]):
+            return number
+    return None
+
+
 def set_context(context: TemplateContext, key: str, value: Any) -> None:
     """Add a medkb value to a page's template context.
 
     MkDocs types the context as a TypedDict of its own keys; plugins add theirs.
     """
     cast("dict[str, Any]", context)[key] = value
+
+
+def page_limits(config: MkDocsConfig) -> PageLimitsExtension:
+    """medkb's per-page budget (:mod:`medkb.limits`); a page over it stops the build with one line naming it."""
+
+    def fail(error: PageBudgetError) -> PluginError:
+        # MkDocs sets the page it is rendering on its config.
+        page = getattr(config, "_current_page", None)
+        where = locate(page, config, page.markdown or "", error.line) if isinstance(page, Page) else "a page"
+        return PluginError(f"{where}: {error}")
+
+    return PageLimitsExtension(fail)

@@ -110,3 +110,76 @@ def test_storage_key_and_ids_are_json_in_the_head(tmp_path: Path, make_site: Mak
     options = {"storage_key": "</script><script>alert(1)</script>"}
     site = make_site({"articles/a.md": article()}, config={"plugins": ["medkb/review", "medkb/citations", {"medkb/audience": options}]})
     assert "</script><script>alert(1)" not in site.html("articles/a")
+
+
+# An unclosed block, or one naming no audience, never hides text: pymdownx
+# Blocks would keep an unclosed block open to the end of its container.
+SAFETY = "## Safety\n\nCall emergency services if the pain spreads to your arm."
+
+
+def test_unclosed_block_shows_it_and_the_rest_to_everyone() -> None:
+    html, ext = convert(f"Intro.\n\n/// audience | patient\nFor patients.\n\n{SAFETY}\n")
+    assert html == (
+        "<p>Intro.</p>\n<p>For patients.</p>\n<h2>Safety</h2>\n"
+        "<p>Call emergency services if the pain spreads to your arm.</p>"
+    )
+    assert [(p.line, p.message) for p in ext.state.problems] == [(3, (
+        "audience block '/// audience | patient' is never closed; end it with a line '///'; "
+        "until then it and everything after it are shown to every audience"
+    ))]
+    assert ext.state.used == []
+
+
+def test_unclosed_block_inside_a_closed_one_shows_both() -> None:
+    # The professional block took the patient block's closing line, and the
+    # safety text landed inside both: every part is shown to everyone.
+    html, ext = convert(f"/// audience | patient\nA\n\n/// audience | professional\nB\n///\n\n{SAFETY}\n")
+    assert "kb-audience" not in html and "Call emergency services" in html
+    (problem,) = ext.state.problems
+    assert problem.line == 4 and "(or close the audience block of line 1 before it)" in problem.message
+
+
+def test_closed_blocks_beside_an_unclosed_one_keep_their_audience() -> None:
+    html, _ = convert("/// audience | patient\nA\n///\n\n/// audience | professional\nB\n\nC\n")
+    assert html == '<div class="kb-audience" data-kb-audience="patient">\n<p>A</p>\n</div>\n<p>B</p>\n<p>C</p>'
+
+
+@pytest.mark.parametrize(("opening", "shown"), [
+    ("/// audience |", "/// audience"), ("/// audience", "/// audience"), ("/// audience | , ,", "/// audience | , ,"),
+])
+def test_block_naming_no_audience_is_shown_to_everyone(opening: str, shown: str) -> None:
+    html, ext = convert(f"{opening}\nStop the drug if you faint.\n///\n")
+    assert html == "<p>Stop the drug if you faint.</p>"
+    assert [(p.line, p.message) for p in ext.state.problems] == [(1, (
+        f"'{shown}' names no audience; write the ids, e.g. /// audience | patient "
+        "(until then the passage is shown to every audience)"
+    ))]
+
+
+def test_unclosed_block_fails_strict_with_line(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    body = f"## S\n\n/// audience | patient\nOK.\n///\n\n/// audience | professional\nDetail.\n\n{SAFETY}\n"
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article(body=body)})
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert (
+        "medkb: content/articles/a.md:14: audience block '/// audience | professional' is never closed; end it with a line '///'; "
+        "until then it and everything after it are shown to every audience"
+    ) in warnings
+
+
+def test_unclosed_block_without_strict_hides_nothing(make_site: Make) -> None:
+    body = f"/// audience | professional\nDetail.\n\n{SAFETY}\n"
+    soup = make_site({"articles/a.md": article(body=body)}, strict=False).soup("articles/a")
+    content = soup.select_one(".md-content")
+    assert content.select(".kb-audience") == []
+    assert "Call emergency services" in content.get_text()
+
+
+def test_block_naming_no_audience_fails_strict_with_line(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"articles/a.md": article(body="## S\n\n/// audience |\nFor all.\n///\n")})
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert (
+        "medkb: content/articles/a.md:10: '/// audience' names no audience; write the ids, e.g. /// audience | patient "
+        "(until then the passage is shown to every audience)"
+    ) in warnings

@@ -49,3 +49,19 @@ def test_a_board_linked_from_outside_is_refused(tmp_path: Path, caplog: pytest.L
     with pytest.raises(Abort):
         build_site(site)
     assert any("board.yml: a symbolic link to" in r.getMessage() and "outside the site's folder" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("where", ["site", "article"])
+def test_a_bibliography_linked_from_outside_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture, where: str) -> None:
+    bib = "@article{x, title={Secret}, journal={J}, year={2020}}\n"
+    outside = _outside(tmp_path, "private.bib", bib)
+    extra = {"bibliography": ["local.bib"]} if where == "article" else {}
+    site = write_site(tmp_path / "site", {"articles/a.md": article(body="A [@x].\n", **extra)})
+    link = site / ("content/articles/local.bib" if where == "article" else "references.bib")
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside)
+    with pytest.raises(Abort):
+        build_site(site)
+    # A per-article .bib in docs_dir is also a page asset: the review plugin names it first.
+    assert any("symbolic link" in r.getMessage() and "outside the site's folder" in r.getMessage() and "local.bib" in r.getMessage() or
+               "references.bib' is a symbolic link to" in r.getMessage() for r in caplog.records)

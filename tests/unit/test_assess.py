@@ -9,7 +9,7 @@ import pytest
 
 from conftest import TEST_BOARD, article
 from medkb.articles.model import parse_article
-from medkb.review.assess import ReviewRules, assess_article, content_digest
+from medkb.review.assess import ReviewRules, assess_article, content_digest, shown_front_matter
 from medkb.review.board import parse_board
 from medkb.review.signatures import ssh_sign
 from medkb.review.workflow import Effective, HistoryEntry, approval_message, check_history, last_submitter, parse_history
@@ -31,20 +31,31 @@ def _history(digest: str, approver: str = "reviewer") -> list[dict[str, str]]:
     ]
 
 
-def test_content_digest_covers_title_body_and_cited_entries_not_line_endings() -> None:
-    base = content_digest("Q?", "Body\n", ["entry-a"])
+def test_content_digest_covers_front_matter_body_and_cited_entries_not_line_endings() -> None:
+    shown = {"title": "Q?", "description": "A.", "tags": ["T"]}
+    base = content_digest(shown, "Body\n", ["entry-a"])
     assert base.startswith("sha256:") and len(base) == len("sha256:") + 64
-    assert content_digest("Q?", "Body\r\n", ["entry-a"]) == base
-    assert content_digest("Q? ", "\nBody\n\n", ["entry-a"]) == base
-    assert content_digest("Q!", "Body\n", ["entry-a"]) != base
-    assert content_digest("Q?", "Body.\n", ["entry-a"]) != base
-    assert content_digest("Q?", "Body\n", ["entry-b"]) != base
-    assert content_digest("Q?", "Body\n", ["x", "y"]) == content_digest("Q?", "Body\n", ["y", "x"])
+    assert content_digest(shown, "Body\r\n", ["entry-a"]) == base
+    assert content_digest(shown, "\nBody\n\n", ["entry-a"]) == base
+    assert content_digest(dict(reversed(list(shown.items()))), "Body\n", ["entry-a"]) == base
+    assert content_digest({**shown, "title": "Q!"}, "Body\n", ["entry-a"]) != base
+    assert content_digest({**shown, "description": "B."}, "Body\n", ["entry-a"]) != base
+    assert content_digest({**shown, "tags": ["T", "U"]}, "Body\n", ["entry-a"]) != base
+    assert content_digest({**shown, "hide": ["toc"]}, "Body\n", ["entry-a"]) != base
+    assert content_digest(shown, "Body.\n", ["entry-a"]) != base
+    assert content_digest(shown, "Body\n", ["entry-b"]) != base
+    assert content_digest(shown, "Body\n", ["x", "y"]) == content_digest(shown, "Body\n", ["y", "x"])
+
+
+def test_review_block_is_outside_the_digest_and_the_rest_inside() -> None:
+    art = _article(_history("sha256:0"), description="An answer.")
+    shown = shown_front_matter(art)
+    assert "review" not in shown and shown["description"] == "An answer." and shown["title"] == art.title
 
 
 def test_assess_approves_the_text_its_digest_names() -> None:
     probe = _article(_history("sha256:0"))
-    digest = content_digest(probe.title, probe.body, [])
+    digest = content_digest(shown_front_matter(probe), probe.body, [])
     report = assess_article(_article(_history(digest)), [], BOARD, UNSIGNED, today=TODAY)
     assert report.digest == digest
     assert report.state.effective is Effective.APPROVED
@@ -53,7 +64,7 @@ def test_assess_approves_the_text_its_digest_names() -> None:
 
 def test_assess_marks_changed_text_and_sources_as_pending() -> None:
     probe = _article(_history("sha256:0"))
-    digest = content_digest(probe.title, probe.body, [])
+    digest = content_digest(shown_front_matter(probe), probe.body, [])
     changed = _article(_history(digest), body="## A\n\nText, edited.\n")
     report = assess_article(changed, [], BOARD, UNSIGNED, today=TODAY)
     assert report.state.effective is Effective.CHANGES_PENDING
@@ -75,7 +86,7 @@ def test_assess_reports_front_matter_warnings_first_with_lines() -> None:
 def test_signed_approval_verifies_with_the_members_key(tmp_path: Path) -> None:
     key = Path(__file__).resolve().parents[1] / "fixtures" / "demo-board-keys" / "a.moreno"
     probe = _article(_history("sha256:0"))
-    digest = content_digest(probe.title, probe.body, [])
+    digest = content_digest(shown_front_matter(probe), probe.body, [])
     signature = ssh_sign(approval_message("approved", "reviewer", dt.date(2026, 1, 3), digest), key)
     history = _history(digest)
     history[-1]["signature"] = signature
@@ -89,7 +100,7 @@ def test_signed_approval_verifies_with_the_members_key(tmp_path: Path) -> None:
 
 def test_approvals_required_counts_distinct_members() -> None:
     probe = _article(_history("sha256:0"))
-    digest = content_digest(probe.title, probe.body, [])
+    digest = content_digest(shown_front_matter(probe), probe.body, [])
     history = _history(digest) + [{"status": "approved", "by": "reviewer", "on": "2026-01-04", "digest": digest}]
     report = assess_article(_article(history), [], BOARD, ReviewRules(require_signatures=False, approvals_required=2), today=TODAY)
     assert report.state.effective is Effective.UNDER_REVIEW
@@ -106,7 +117,9 @@ def _entry(status: str, by: str, on: str, line: int) -> HistoryEntry:
         ([_entry("under-review", "reviewer", "2026-01-01", 7)], "history must start with 'submitted', not 'under-review'"),
         ([_entry("submitted", "e", "2026-01-02", 7), _entry("under-review", "reviewer", "2026-01-01", 10)], "history is out of order"),
         ([_entry("submitted", "e", "2026-01-01", 7), _entry("approved", "reviewer", "2026-01-02", 10)], "illegal transition submitted → approved"),
-        ([_entry("submitted", "e", "2026-01-01", 7), _entry("under-review", "nobody", "2026-01-02", 10)], "'nobody' is not a member of the board"),
+        ([_entry("submitted", "e", "2026-01-01", 7), _entry("returned", "reviewer", "2026-01-02", 10)], "illegal transition submitted → returned"),
+        ([_entry("submitted", "e", "2026-01-01", 7), _entry("under-review", "r", "2026-01-02", 8), _entry("submitted", "r", "2026-01-03", 10)],
+         "change this record's status to returned"),
         ([_entry("submitted", "e", "2026-02-01", 7)], "history date 2026-02-01 is in the future"),
     ],
 )

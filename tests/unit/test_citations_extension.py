@@ -205,3 +205,42 @@ def test_hostile_bibtex_is_escaped_and_unsafe_links_dropped() -> None:
     assert "&lt;script&gt;" in ref.html and "&lt;img src=x onerror=alert(2)&gt;" in ref.html
     assert ref.links == ()
     assert ref.type_label == "<b>x</b>"  # plain text: the partial escapes it
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        ("[@alpha; beta]", "malformed citation '[@alpha; beta]': write [@alpha; @beta]"),
+        ("[ @alpha]", "malformed citation '[ @alpha]': write [@alpha]"),
+        ("[@alpha,]", "malformed citation '[@alpha,]': write [@alpha]"),
+        ("[@alpha p. 5]", "malformed citation '[@alpha p. 5]': write [@alpha, p. 5]"),
+        ("[@alpha;]", "malformed citation '[@alpha;]': write [@alpha]"),
+        ("[@alpha, p. 5; beta]", "malformed citation '[@alpha, p. 5; beta]': write [@alpha, p. 5; @beta]"),
+        ("[@]", "malformed citation '[@]': write [@key] with a key from the bibliography, "
+                "[@a; @b] for several sources, [@a, p. 5] for a page"),
+        ("[@alpha beta]", "malformed citation '[@alpha beta]': write [@key] with a key from the bibliography, "
+                          "[@a; @b] for several sources, [@a, p. 5] for a page"),
+    ],
+)
+def test_malformed_citation_stays_text_and_is_a_problem(catalog: ReferenceCatalog, src: str, message: str) -> None:
+    html, ext = convert(f"See {src}.", catalog)
+    assert html == f"<p>See {src}.</p>"
+    assert [(p.key, p.message) for p in ext.state.problems] == [(src, message)]
+
+
+def test_malformed_citation_beside_good_ones(catalog: ReferenceCatalog) -> None:
+    html, ext = convert("A [@alpha]. *B [@alpha; beta]*. C [@beta].", catalog)
+    assert sups(html) == ["1", "2"] and "<em>B [@alpha; beta]</em>" in html
+    assert [p.message for p in ext.state.problems] == ["malformed citation '[@alpha; beta]': write [@alpha; @beta]"]
+
+
+def test_key_holding_markup_is_shown_as_written(catalog: ReferenceCatalog) -> None:
+    # `<b>` is raw inline HTML to Python-Markdown, a placeholder by the time
+    # the citation is read: the key, the warning and the page show what was written.
+    html, ext = convert("x [@a<b>] y [@c<d].", catalog)
+    assert html.startswith(
+        '<p>x<sup class="kb-cite" id="cite-1"><span class="kb-cite-missing" title="Unknown citation key: a&lt;b&gt;">?a&lt;b&gt;</span></sup>'
+        ' y<sup class="kb-cite" id="cite-2"><span class="kb-cite-missing" title="Unknown citation key: c&lt;d">?c&lt;d</span></sup>.</p>'
+    )
+    assert "klzzwxh" not in html and "\x02" not in html and "<b>" not in html
+    assert [p.message for p in ext.state.problems] == ["unknown citation key 'a<b>'", "unknown citation key 'c<d'"]

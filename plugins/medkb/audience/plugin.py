@@ -119,7 +119,8 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         if not self.config.enabled or self.extension is None:
             return None
         for problem in self.extension.state.problems:
-            log.warning(f"{locate(page, config, self._markdown, line_of_audience(self._markdown, problem.audience))}: {problem.message}")
+            line = problem.line if problem.line is not None else line_of_audience(self._markdown, problem.audience)
+            log.warning(f"{locate(page, config, self._markdown, line)}: {problem.message}")
         used = set(self.extension.state.used)
         record = page_record(page)
         record.audiences_used = [a.id for a in self.config.audiences if a.id in used]

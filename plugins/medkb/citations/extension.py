@@ -32,13 +32,18 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from medkb.citations.bibliography import load_bibliography
-from medkb.citations.numbering import CiteItem, compress_numbers, format_locator, key_slug, parse_citation
+from medkb.citations.numbering import (
+    CiteItem, as_written, attach_to_preceding_text, compress_numbers, format_locator, key_slug, malformed_citation, parse_citation,
+    text_without_citations,
+)
 from medkb.citations.references import ReferenceCatalog
 from medkb.citations.render import ReferenceEntry, ReferenceList, render_reference_list
+from medkb.safehtml import trust
 
-# `[@...]` not followed by `(` or `[` (a link or a reference link; link
-# definitions never reach inline processing); parse_citation checks the inside.
-CITATION_RE = r"\[(@[^\[\]\n]*)\](?![(\[])"
+# `[@...]` (or `[ @...]`, a mistake) not followed by `(` or `[` (a link or a
+# reference link; link definitions never reach inline processing); `[@ x]`
+# is prose. parse_citation checks the inside; what is no citation is a warning.
+CITATION_RE = r"\[([ \t]*@(?![ \t])[^\[\]\n]*)\](?![(\[])"
 _PENDING = "data-kb-pending"
 # Marks the reference list's place between the two tree processors.
 _SLOT = "data-kb-references"
@@ -47,9 +52,10 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 @dataclass
 class CitationProblem:
-    """Something to warn about: an unknown key or a key in the wrong case."""
+    """Something to warn about: an unknown key, a key in the wrong case, a malformed citation."""
 
     key: str
+    """The key as written; for a malformed citation the citation itself, ``[@a; b]``."""
     message: str
 
 
@@ -86,13 +92,15 @@ class MarkerPreprocessor(Preprocessor):
 class CitationInlineProcessor(InlineProcessor):
     """Replaces ``[@a; @b, p. 3]`` with a placeholder the tree processor fills."""
 
-    def __init__(self, pattern: str, state: CitationState) -> None:
-        super().__init__(pattern)
+    def __init__(self, pattern: str, state: CitationState, md: Markdown) -> None:
+        super().__init__(pattern, md)
         self.state = state
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | None, int | None, int | None]:  # type: ignore[override]
-        items = parse_citation(m.group(1))
-        if items is None:
+        text = as_written(self.unescape(m.group(1)), self.md)
+        items = None if text[:1].isspace() else parse_citation(text)
+        if items is None:  # stays text, with a warning
+            self.state.problems.append(CitationProblem(f"[{text}]", malformed_citation(text)))
             return None, None, None
         sup = etree.Element("sup", {"class": "kb-cite", _PENDING: str(len(self.state.pending))})
         self.state.pending.append(items)
@@ -118,6 +126,7 @@ class CitationTreeprocessor(Treeprocessor):
         backlinks: dict[str, list[str]] = {}
         for occurrence, sup in enumerate(sups, start=1):
             items = self.state.pending[int(sup.attrib.pop(_PENDING))]
+            trust(self.md, sup)
             sup.set("id", f"cite-{occurrence}")
             resolved: list[tuple[int, str, str | None]] = []
             missing: list[str] = []
@@ -143,7 +152,7 @@ class CitationTreeprocessor(Treeprocessor):
                 resolved.append((numbers[canonical], canonical, item.locator))
             self._fill(sup, resolved, missing, slugs)
         self.state.citations = len(sups)
-        _attach_to_preceding_text(root, set(sups))
+        attach_to_preceding_text(root, set(sups))
         self._fix_headings(root)
         self._insert_references(root, numbers, slugs, backlinks)
 
@@ -175,6 +184,7 @@ class CitationTreeprocessor(Treeprocessor):
             if parts:
                 parts.append(", ")
             span = etree.Element("span", {"class": "kb-cite-missing", "title": f"{self.ext.missing_label}: {key}"})
+            trust(self.md, span)
             span.text = f"?{key}"
             parts.append(span)
         last_el: etree.Element | None = None
@@ -196,7 +206,7 @@ class CitationTreeprocessor(Treeprocessor):
         for el in root.iter():
             if el.tag not in _HEADINGS or not any(sup.get("class") == "kb-cite" for sup in el.iter("sup")):
                 continue
-            text = _text_without_citations(el).strip()
+            text = text_without_citations(el).strip()
             if "data-toc-label" not in el.attrib:
                 el.set("data-toc-label", text)
             if toc is not None and "id" not in el.attrib:
@@ -217,6 +227,7 @@ class CitationTreeprocessor(Treeprocessor):
             assert ref is not None
             self.state.entries.append(ReferenceEntry(numbers[key], f"ref-{slugs[key]}", ref, tuple(backlinks[key])))
         slot = etree.Element("p", {_SLOT: ""})
+        trust(self.md, slot)
         marker = None
         if self.state.has_marker:
             marker = next((p for p in root.iter("p") if len(p) == 0 and (p.text or "").strip() == self.ext.marker), None)
@@ -256,29 +267,6 @@ class ReferencesTreeprocessor(Treeprocessor):
         # paragraph holding the placeholder.
         del slot.attrib[_SLOT]
         slot.text = self.md.htmlStash.store(html.strip())
-
-
-def _attach_to_preceding_text(root: etree.Element, sups: set[etree.Element]) -> None:
-    """Drop the space before a citation: the number sits on the word, as in print."""
-    for parent in root.iter():
-        previous: etree.Element | None = None
-        for child in parent:
-            if child in sups:
-                if previous is None:
-                    if parent.text and parent.text.strip():
-                        parent.text = parent.text.rstrip()
-                elif previous.tail and previous.tail.strip():
-                    previous.tail = previous.tail.rstrip()
-            previous = child
-
-
-def _text_without_citations(el: etree.Element) -> str:
-    parts = [el.text or ""]
-    for child in el:
-        if not (child.tag == "sup" and child.get("class") == "kb-cite"):
-            parts.append(_text_without_citations(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 class CitationsExtension(Extension):
@@ -350,7 +338,7 @@ class CitationsExtension(Extension):
         # `[@x]` inside a URL or an HTML attribute is never touched; above
         # emphasis (60), which may wrap a citation.
         md.preprocessors.register(MarkerPreprocessor(md, self.marker, self.state), "kb-citation-marker", 5)
-        md.inlinePatterns.register(CitationInlineProcessor(CITATION_RE, self.state), "kb-citation", 85)
+        md.inlinePatterns.register(CitationInlineProcessor(CITATION_RE, self.state, md), "kb-citation", 85)
         # After inline processing (20) and footnote placement, before
         # prettify (10) and the table of contents (5).
         md.treeprocessors.register(CitationTreeprocessor(md, self, self.state), "kb-citations", 14)

@@ -24,7 +24,7 @@ from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.citations.render import ReferenceList, template_renderer
-from medkb.pages import locate, page_source_path
+from medkb.pages import locate, outside_site, page_source_path
 from medkb.record import page_record
 
 log = StrictLogger(__name__)
@@ -56,6 +56,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         use_medkb_theme(config, "medkb/citations")
         self._root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
         files = [Path(p) for p in self.config.bibliography]
+        _refuse_outside(files, config, self._root)
         display = {f: _relative(f, self._root) for f in files}
         try:
             self.catalog, origin = load_catalog(files, self.config.style, self.config.type_labels, display)
@@ -127,6 +128,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             extra = [extra]
         base = Path(page.file.abs_src_path or ".").parent
         files = [base / str(name) for name in extra]
+        _refuse_outside(files, config, self._root, page_source_path(page, config))
         for file in files:
             if not file.is_file():
                 raise PluginError(
@@ -137,6 +139,15 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             return self.catalog.with_bibliography(load_bibliography(files, {f: _relative(f, self._root) for f in files}))
         except BibliographyError as e:
             raise PluginError(str(e)) from None
+
+
+def _refuse_outside(files: list[Path], config: MkDocsConfig, root: Path, where: str = "medkb/citations") -> None:
+    # A bibliography linked in from outside the site's folder would publish
+    # whatever file the link names as references.
+    for file in files:
+        real = outside_site(str(file), config)
+        if real is not None:
+            raise PluginError(f"{where}: bibliography '{_relative(file, root)}' is a symbolic link to {real}, outside the site's folder")
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -48,20 +48,35 @@ class ReferenceCatalog:
             self.formatted += 1
         return cached
 
-    def fingerprint(self, key: str) -> str | None:
-        """The entry as the review digest covers it (memoised with the formatting)."""
+    def fingerprint(self, key: str, _seen: frozenset[str] = frozenset()) -> str | None:
+        """The entry as the review digest covers it, with its crossref parents (memoised by file content)."""
         lower = key.lower()
-        if lower not in self.bibliography.keys:
+        if lower not in self.bibliography.keys or lower in _seen:
             return None
-        cache_key = ("fingerprint:" + self._source(lower), lower)
+        chain = self._crossref_chain(lower)
+        cache_key = ("fingerprint:" + "|".join(self._source(k) for k in chain), lower)
         cached = self.cache.get(cache_key)
         if cached is None:
             entry = self.bibliography.get(key)
             assert entry is not None
-            cached = entry_fingerprint(self.bibliography.keys[lower], entry)
+            parent_key = entry.fields.get("crossref")
+            parent = self.fingerprint(parent_key, _seen | {lower}) if parent_key else None
+            cached = entry_fingerprint(self.bibliography.keys[lower], entry, parent)
             self.cache[cache_key] = cached  # type: ignore[assignment]
             self.formatted += 1
         return cached  # type: ignore[return-value]
+
+    def _crossref_chain(self, lower: str) -> list[str]:
+        # The entry and its parents: the fingerprint depends on all their files.
+        chain = [lower]
+        entry = self.bibliography.get(lower)
+        while entry is not None:
+            parent = (entry.fields.get("crossref") or "").lower()
+            if not parent or parent in chain or parent not in self.bibliography.keys:
+                break
+            chain.append(parent)
+            entry = self.bibliography.get(parent)
+        return chain
 
     def _source(self, lower: str) -> str:
         # The file and its content: a per-article .bib edited between two

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from medkb.articles.frontmatter import Value
 from medkb.articles.model import Article
 from medkb.review.board import Board
 from medkb.review.workflow import ReviewState, review_state
@@ -50,11 +52,21 @@ class ArticleReport:
     """Front matter warnings, then review problems; each fails a strict build."""
 
 
-def content_digest(title: str, body: str, cited: Iterable[str]) -> str:
-    """``sha256:…`` over the title, the body (LF endings) and the cited entries' fingerprints."""
+def shown_front_matter(article: Article) -> dict[str, Value]:
+    """The front matter an approval covers: every key but ``review`` (title, description, tags, page options...)."""
+    return {key: value for key, value in article.meta.items() if key != "review"}
+
+
+def content_digest(front_matter: Mapping[str, Value], body: str, cited: Iterable[str]) -> str:
+    """``sha256:…`` over the shown front matter, the body (LF endings) and the cited entries' fingerprints.
+
+    The body holds every audience's passages. Version 2 added the front
+    matter beyond the title (a changed description is the page's summary,
+    meta description and search excerpt) and crossref parents of cited entries.
+    """
     h = hashlib.sha256()
-    h.update(b"medkb-content-v1\0")
-    h.update(title.strip().encode() + b"\0")
+    h.update(b"medkb-content-v2\0")
+    h.update(json.dumps(front_matter, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode() + b"\0")
     h.update(body.replace("\r\n", "\n").replace("\r", "\n").strip("\n").encode() + b"\0")
     h.update("\n".join(sorted(cited)).encode())
     return "sha256:" + h.hexdigest()
@@ -75,7 +87,7 @@ def assess_article(
     unknown key, which the digest leaves out and a citation warning reports).
     ``verified`` remembers signature checks already done in this process.
     """
-    digest = content_digest(article.title, article.body, [p for p in cited if p is not None])
+    digest = content_digest(shown_front_matter(article), article.body, [p for p in cited if p is not None])
     state = review_state(
         article, board, digest, today=today,
         require_signatures=rules.require_signatures, approvals_required=rules.approvals_required, verified=verified,

@@ -24,6 +24,10 @@ class ReviewConfig(Config):
     approvals_required = c.Type(int, default=1)
     """Distinct board members whose approval an article needs."""
 
+    raw_html = c.Choice(("sanitize", "refuse"), default="sanitize")
+    """Raw HTML in pages: ``sanitize`` cleans it by an allow-list (no scripts, styles, event handlers,
+    frames, forms or medkb's own classes); ``refuse`` removes it all. Either way each removal is a warning."""
+
     review_queue_page = c.Type(str, default="review-queue.md")
     """The page listing every article by review status (generated if missing)."""
 

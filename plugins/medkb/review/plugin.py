@@ -32,7 +32,10 @@ from medkb.articles.parsing import ArticleParser
 from medkb.pages import (
     display_path,
     files_outside_site,
+    line_containing,
+    locate,
     outside_site,
+    page_limits,
     page_source_path,
     read_page_body,
     read_page_bytes,
@@ -44,11 +47,36 @@ from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
 from medkb.review.view import ReviewLabels, medical_web_page, review_view
 from medkb.review.workflow import Effective, today_utc
+from medkb.safehtml import SafeHtmlExtension
 from medkb.safelinks import SafeLinksExtension
 from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 
 log = StrictLogger(__name__)
+
+
+#: Ways to pull other files into a page: the approval digest covers the
+#: article's own text, so a page that includes a file could change after
+#: approval without its digest changing.
+INCLUDING_EXTENSIONS = ("pymdownx.snippets", "markdown_include.include", "mdx_include")
+INCLUDING_PLUGINS = ("macros", "include-markdown", "mkdocs-simple-hooks")
+
+
+def refuse_inclusion(config: MkDocsConfig) -> None:
+    """Stop when the site can include files into pages (the approval digest cannot cover them)."""
+    for ext in config.markdown_extensions:
+        name = ext if isinstance(ext, str) else type(ext).__module__
+        if any(name == known or name.startswith(known + ".") for known in INCLUDING_EXTENSIONS):
+            raise PluginError(
+                f"medkb/review: markdown extension '{name}' includes other files into pages, which an approval "
+                "cannot cover (the digest covers the article's own text); remove it from mkdocs.yml"
+            )
+    for name in INCLUDING_PLUGINS:
+        if name in config.plugins:
+            raise PluginError(
+                f"medkb/review: plugin '{name}' can include other files or generate text in pages, which an approval "
+                "cannot cover; remove it from mkdocs.yml"
+            )
 
 
 class ReviewPlugin(BasePlugin[ReviewConfig]):
@@ -60,6 +88,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.reports: dict[str, ArticleReport] = {}
         self.pages: dict[str, Page] = {}
         self.safe_links: SafeLinksExtension | None = None
+        self.safe_html: SafeHtmlExtension | None = None
+        self._markdown: dict[str, str] = {}
         # Signature checks that succeeded in this process (mkdocs serve's
         # rebuilds keep the instance); never read from or written to disk.
         self.verified: set[str] = set()
@@ -93,8 +123,11 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             self._last_rendered, self._last_docs_dir = {}, config.docs_dir
             self._parser.clear()
         use_medkb_theme(config, "medkb/review")
+        refuse_inclusion(config)
         self.safe_links = SafeLinksExtension()
-        config.markdown_extensions.append(self.safe_links)  # type: ignore[arg-type]
+        self.safe_html = SafeHtmlExtension(mode=self.config.raw_html)
+        config.markdown_extensions.extend([self.safe_links, self.safe_html])  # type: ignore[list-item]
+        config.markdown_extensions.append(page_limits(config))  # type: ignore[arg-type]
         missing = sorted({e.value for e in Effective} - set(self.config.status_labels))
         if missing:
             raise PluginError(f"medkb/review: status_labels needs a label for {', '.join(missing)}")
@@ -179,6 +212,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if not is_article(page.file.src_uri, self.config.articles_dir):
                 body = read_page_body(page, path, raw)
                 page_record(page).is_article = False
+                self._markdown[page.file.src_uri] = body
                 return body
             _, article = self._parser.parse(page.file.src_uri, raw, path)
         except FrontMatterError as e:
@@ -194,13 +228,18 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         page.meta["tags"] = [Markup(escape(tag)) for tag in article.tags]
         record = page_record(page)
         record.is_article, record.article = True, article
+        self._markdown[page.file.src_uri] = article.body
         return article.body
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        """Warn about links the safe-links extension removed from the page."""
+        """Warn, with file and line, about links and markup the safe-links and safe-HTML extensions removed."""
         if self.config.enabled and self.safe_links is not None:
             for url in self.safe_links.removed:
                 log.warning(f"{page_source_path(page, config)}: link to {url!r} removed; only http(s), mailto and relative links are allowed")
+        if self.config.enabled and self.safe_html is not None:
+            markdown = self._markdown.pop(page.file.src_uri, "")
+            for problem in self.safe_html.state.problems:
+                log.warning(f"{locate(page, config, markdown, line_containing(markdown, problem.needle, problem.in_attributes))}: {problem.message}")
         return None
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
@@ -214,7 +253,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if parsed is not None:
                 self._last_rendered[src_uri] = (parsed[0], cited[src_uri])
         articles = dict(self._rendered)
-        self._add_unrendered(files, articles, cited)
+        self._add_unrendered(files, config, articles, cited)
         rules = ReviewRules(self.config.require_signatures, self.config.approvals_required)
         today = today_utc()
         for src_uri, article in articles.items():
@@ -224,17 +263,32 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             self.reports[src_uri] = report
         return None
 
-    def _add_unrendered(self, files: Files, articles: dict[str, Article], cited: dict[str, list[str | None]]) -> None:
-        # A dirty build skipped the articles whose files did not change; they
-        # are the articles rendered before, with the same bytes.
+    def _add_unrendered(
+        self, files: Files, config: MkDocsConfig, articles: dict[str, Article], cited: dict[str, list[str | None]]
+    ) -> None:
+        # A dirty build skipped the articles whose files did not change. Those
+        # rendered earlier in this process with the same bytes are known;
+        # the others are rendered now (Markdown only: their pages are not
+        # written again), so every list stays complete and every state exact.
         for src_uri, (sha, article) in self.preparsed.items():
             if src_uri in articles:
                 continue
             last = self._last_rendered.get(src_uri)
             file = files.get_file_from_path(src_uri)
-            if last is None or last[0] != sha or file is None or file.page is None:
-                log.debug(f"{article.path}: not rendered in this build; left out of the lists")
+            if file is None or file.page is None:
                 continue
+            if last is None or last[0] != sha:
+                # MkDocs' own page pipeline (every plugin's page events), as a
+                # full build runs it; MkDocs 1.6 has no public name for it.
+                from mkdocs.commands.build import _populate_page
+
+                _populate_page(file.page, config, files, dirty=False)
+                rendered = self._rendered.get(src_uri)
+                if rendered is None:
+                    continue
+                last = (sha, list(page_record(file.page).cited_fingerprints))
+                self._last_rendered[src_uri] = last
+                article = rendered
             articles[src_uri] = article
             self.pages[src_uri] = file.page
             cited[src_uri] = last[1]

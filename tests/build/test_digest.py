@@ -1,0 +1,78 @@
+"""An approval covers everything the published page shows from the article (digest v2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import FIXTURES, build_site, write_site
+from medkb.cli import main
+
+KEY = FIXTURES / "demo-board-keys" / "a.moreno"  # the conftest board's 'reviewer'
+BIB = (
+    "@proceedings{conf2020, title={Proceedings of the Dosing Conference}, publisher={Test Press}, year={2020}}\n"
+    "@inproceedings{child2020, author={Smith, Jane}, title={Child paper on dosing}, crossref={conf2020}, pages={1--10}}\n"
+)
+ARTICLE = (
+    "---\ntitle: Is the dose safe?\ndescription: Yes, at the usual dose.\ntags: [Dosing]\nreview:\n"
+    "  status: under-review\n  updated: 2025-01-02\n  history:\n"
+    "    - status: submitted\n      by: editor\n      on: 2025-01-02\n"
+    "    - status: under-review\n      by: reviewer\n      on: 2025-01-03\n"
+    "---\n\n## Answer\n\nA claim [@child2020].\n\n/// audience | patient\nPlain words.\n///\n"
+)
+
+
+@pytest.fixture
+def approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write_site(tmp_path, {"articles/a.md": ARTICLE}, bib=BIB)
+    monkeypatch.chdir(tmp_path)
+    assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
+    assert _status(tmp_path) == "approved"
+    return tmp_path
+
+
+def _status(root: Path) -> str:
+    return build_site(root, strict=False).soup("articles/a").select_one(".kb-review")["data-kb-status"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("description: Yes, at the usual dose.", "description: Yes, at any dose."),
+        ("tags: [Dosing]", "tags: [Dosing, Safe]"),
+        ("title: Is the dose safe?", "title: Is the dose safe for children?"),
+        ("Plain words.", "Other plain words."),
+    ],
+)
+def test_front_matter_and_passages_that_render_are_covered(approved: Path, old: str, new: str, caplog: pytest.LogCaptureFixture) -> None:
+    path = approved / "content/articles/a.md"
+    path.write_text(path.read_text().replace(old, new, 1))
+    assert _status(approved) == "changes-pending"
+    with pytest.raises(Abort):
+        build_site(approved, strict=True)
+    assert any("content/articles/a.md:" in r.getMessage() and "changed since approval" in r.getMessage() for r in caplog.records)
+
+
+def test_editing_a_cited_entrys_crossref_parent_is_covered(approved: Path) -> None:
+    bib = approved / "references.bib"
+    bib.write_text(bib.read_text().replace("Test Press", "Other Press"))
+    assert _status(approved) == "changes-pending"
+
+
+def test_an_uncited_entry_and_the_review_block_are_not(approved: Path) -> None:
+    bib = approved / "references.bib"
+    bib.write_text(bib.read_text() + "@article{other, title={Unrelated}, journal={J}, year={2021}}\n")
+    path = approved / "content/articles/a.md"
+    path.write_text(path.read_text().replace("  updated: 2025-01-05", "  updated: 2025-01-05\n  due: 2027-01-05"))
+    assert _status(approved) == "approved"
+
+
+def test_file_inclusion_is_refused_where_approvals_are_checked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write_site(tmp_path, {"articles/a.md": ARTICLE}, bib=BIB, config={"markdown_extensions": ["pymdownx.snippets"]})
+    with pytest.raises(Abort):
+        build_site(tmp_path)
+    assert any(
+        "medkb/review: markdown extension 'pymdownx.snippets' includes other files into pages" in r.getMessage() for r in caplog.records
+    )

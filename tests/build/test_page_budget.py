@@ -1,0 +1,54 @@
+"""medkb's per-page budget in real builds: a pathological page stops the build at once, with one line naming it.
+
+How long these builds take is measured apart (see the README's editor's
+guide); the tests only check what is reported.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+from mkdocs.exceptions import Abort
+
+from conftest import BuiltSite, article
+
+Make = Callable[..., BuiltSite]
+BUDGET = "(medkb's per-page budget)"
+
+
+def messages(caplog: pytest.LogCaptureFixture, level: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelname == level]
+
+
+def test_list_nested_1000_levels_stops_the_build(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    body = "## Deep\n\n" + "".join("    " * i + "- item\n" for i in range(1000))
+    with pytest.raises(Abort):
+        make_site({"articles/x.md": article(body=body)}, strict=False)
+    # The body starts on line 8; its deepest item is the last, on line 1009.
+    assert f"content/articles/x.md:1009: page nests lists 1000 levels deep; the limit is 50 {BUDGET}" in messages(caplog, "ERROR")
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_40_kb_of_nested_brackets_stop_the_build(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    body = "## Brackets\n\n" + "[" * 40_000 + "\n"
+    with pytest.raises(Abort):
+        make_site({"articles/x.md": article(body=body)}, strict=False)
+    assert (
+        f"content/articles/x.md:10: page nests brackets '[' 40000 levels deep (unclosed ones count); the limit is 20 {BUDGET}"
+    ) in messages(caplog, "ERROR")
+    assert not any(r.exc_info for r in caplog.records)
+
+
+def test_every_page_has_the_budget(make_site: Make, caplog: pytest.LogCaptureFixture) -> None:
+    with pytest.raises(Abort):
+        make_site({"notes.md": "# Notes\n\n" + "> " * 60 + "deep\n"})
+    assert f"content/notes.md:3: page nests blockquotes 60 levels deep; the limit is 50 {BUDGET}" in messages(caplog, "ERROR")
+
+
+def test_a_page_within_the_budget_builds(make_site: Make) -> None:
+    deep = "".join("    " * i + f"- level {i + 1}\n" for i in range(50))
+    brackets = "[" * 20 + "twenty open brackets, and `[[[[[[[[[[[[[[[[[[[[[` in code\n"
+    site = make_site({"articles/x.md": article(body=f"## List\n\n{deep}\n## Brackets\n\n{brackets}")})
+    soup = site.soup("articles/x")
+    assert len(soup.select(".md-content ul")) == 50 and "level 50" in soup.get_text()
