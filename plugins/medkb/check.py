@@ -53,20 +53,20 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             text = decode_source(file.read_bytes(), path)
             if not is_article(src_uri, layout.articles_dir):
                 _, body, body_line = split_front_matter(text, path)
-                sources = cited_sources(body, layout, catalog)
+                sources = cited_sources(body, layout, catalog, path, body_line)
                 report.problems.extend(_citation_problems(sources, body, body_line, path))
                 cited.update(key.lower() for key in sources.keys)
                 continue
             report.checked += 1
             art = parse_article(text, path)
             page_catalog = catalog_for(art, file, layout, catalog)
+            sources = cited_sources(art.body, layout, page_catalog, path, art.body_line)
         except (FrontMatterError, BibliographyError) as e:
             report.problems.append(str(e))
             continue
         except OSError as e:
             report.problems.append(f"{path}: cannot read ({e.strerror})")
             continue
-        sources = cited_sources(art.body, layout, page_catalog)
         cited.update(key.lower() for key in sources.keys)
         citation_problems = _citation_problems(sources, art.body, art.body_line, path)
         if board is None:

@@ -23,7 +23,6 @@ naming the page (``medkb.pages.page_limits``).
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

@@ -15,11 +15,13 @@ from typing import Any
 
 import markdown
 
+from medkb.articles.frontmatter import FrontMatterError
 from medkb.articles.model import Article
 from medkb.audience.blocks import AudienceExtension
 from medkb.citations.bibliography import load_bibliography
 from medkb.citations.extension import CitationProblem, CitationsExtension
 from medkb.citations.references import ReferenceCatalog, article_catalog
+from medkb.limits import check_page
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 
@@ -92,10 +94,17 @@ def site_board(layout: SiteLayout) -> Board | None:
     return load_board(layout.board, layout.display(layout.board), layout.rules.require_signatures)
 
 
-def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | None) -> CitedSources:
-    """Render the body's citations with the site's extensions, as a build does."""
+def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | None, path: str = "", body_line: int = 1) -> CitedSources:
+    """Render the body's citations with the site's extensions, as a build does.
+
+    A body over medkb's per-page budget raises :class:`FrontMatterError`
+    naming ``path`` and the line, as the build stops on it.
+    """
     if catalog is None or "[@" not in body:
         return CitedSources()
+    over = check_page(body.split("\n"))
+    if over is not None:
+        raise FrontMatterError(path or "page", body_line + over.line - 1 if over.line else None, str(over))
     ext = CitationsExtension(catalog, render_references=lambda refs: "")
     extensions: list[Any] = [*layout.markdown_extensions, ext]
     if layout.audiences is not None:
@@ -117,5 +126,5 @@ def assess_file(
     article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None, board: Board, today: Any,
 ) -> tuple[ArticleReport, CitedSources]:
     """The plugin's pipeline for one article file: its citations, then :func:`assess_article`."""
-    sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog))
+    sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog), article.path, article.body_line)
     return assess_article(article, sources.fingerprints, board, layout.rules, today=today), sources

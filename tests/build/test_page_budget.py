@@ -52,3 +52,17 @@ def test_a_page_within_the_budget_builds(make_site: Make) -> None:
     site = make_site({"articles/x.md": article(body=f"## List\n\n{deep}\n## Brackets\n\n{brackets}")})
     soup = site.soup("articles/x")
     assert len(soup.select(".md-content ul")) == 50 and "level 50" in soup.get_text()
+
+
+def test_the_commands_apply_the_budget_too(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from conftest import write_site
+    from medkb.cli import main
+
+    deep = "".join("    " * i + "- x\n" for i in range(200)) + "\nA claim [@a].\n"
+    write_site(tmp_path, {"articles/a.md": article(body=deep)}, bib="@article{a, title={T}, journal={J}, year={2020}}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-build"]) == 1
+    out = capsys.readouterr().out
+    assert "content/articles/a.md:" in out and "the limit is 50 (medkb's per-page budget)" in out
+    assert main(["review", "content/articles/a.md", "--to", "under-review", "--as", "reviewer"]) == 1
+    assert "the limit is 50 (medkb's per-page budget)" in capsys.readouterr().err
