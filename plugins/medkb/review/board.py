@@ -80,7 +80,7 @@ class Board:
         )
 
     def digest(self) -> str:
-        """SHA-256 of the roster's content (ids, names, credentials, roles, keys)."""
+        """SHA-256 of the roster's content (ids, names, credentials, roles, keys; e-mails where listed, so a roster without them keeps its digest)."""
         data = [
             [m.id, m.name, m.credentials, m.role, list(m.specialties), m.bio, m.key] + ([list(m.emails)] if m.emails else [])
             for m in self.members.values()
