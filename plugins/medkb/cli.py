@@ -246,7 +246,7 @@ def cmd_approve_board(args: argparse.Namespace) -> int:
     """Sign the current roster and governed settings as a member of the board at --base (default HEAD)."""
     config = Path(args.config)
     try:
-        on = dt.date.fromisoformat(args.date) if args.date else today_utc()
+        on = parse_cli_date(args.date) if args.date else today_utc()
         board_file, data, digest = plan_board_approval(config, args.as_member, Path(args.key), args.base, on)
     except ValueError as e:  # WorkflowError, SignatureError, GovernanceError, FrontMatterError, a bad --date
         print(str(e) if isinstance(e, FrontMatterError) else f"{config}: {e}", file=sys.stderr)
