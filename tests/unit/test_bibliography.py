@@ -12,6 +12,7 @@ from pybtex.richtext import Text
 
 from conftest import FIXTURES
 from medkb.citations.bibliography import BibliographyError, load_bibliography, parse_bibtex
+from medkb.citations.latex import latex_value
 from medkb.citations.style import _TEXT_BACKEND, VancouverStyle, decode_latex, format_names, format_reference
 
 
@@ -82,9 +83,9 @@ def test_fast_latex_decoding_matches_pybtex() -> None:
             depth += (ch == "{") - (ch == "}")
             if depth < 0:
                 break
-        if depth or "\\" in s or "%" in s:
-            continue  # pybtex's own decoder handles these; no fast path to compare
-        decode_latex.cache_clear()
+        if depth or "\\" in s or "%" in s or "$" in s:
+            continue  # no fast path for these (and medkb renders $...$ as math, pybtex does not)
+        latex_value.cache_clear()
         assert decode_latex(s) == str(Text.from_latex(s).render(_TEXT_BACKEND)), s
         checked += 1
     assert checked > 5000

@@ -1,9 +1,13 @@
-"""Strict loading of BibTeX files with pybtex.
+"""Strict loading of bibliographies: BibTeX with pybtex, CSL-JSON and RIS.
 
 pybtex's lenient mode invents keys for broken entries, replaces undefined
 ``@string`` macros with nothing and keeps entries an editor commented out with
 ``%``.  Here the first problem stops the load with the file and line, and a
 line whose first character is ``%`` outside a field value is a comment.
+
+``load_bibliography`` reads a file by its suffix: ``.json`` is CSL-JSON
+(:mod:`medkb.citations.csljson`), ``.ris`` is RIS (:mod:`medkb.citations.ris`),
+anything else BibTeX. All three become the same pybtex entries.
 """
 
 from __future__ import annotations
@@ -14,20 +18,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pybtex.database import BibliographyData, BibliographyDataError, Entry, Person
-from pybtex.bibtex.utils import split_name_list
+from pybtex.database import BibliographyData, BibliographyDataError, Entry
 from pybtex.database.input.bibtex import DuplicateField, LowLevelParser, Parser
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 from pybtex.textutils import normalize_whitespace
 
 from medkb.articles.frontmatter import FrontMatterError, decode_source
+from medkb.citations.inheritance import InheritanceError, resolve
+from medkb.citations.names import persons_of
+
+__all__ = ["BibEntry", "Bibliography", "BibliographyError", "load_bibliography", "parse_bibtex", "persons_of"]
 
 
 _STRAY = re.compile(r"[{}=]")
 
 
 class BibliographyError(FrontMatterError):
-    """A problem in a ``.bib`` file, located by path and line."""
+    """A problem in a bibliography file, located by path and line."""
+
+
+class BibEntry(Entry):
+    """A pybtex entry and the fields it inherits from its ``crossref`` parent.
+
+    ``fields`` are the entry's own (with its ``xdata`` merged in): what the
+    approval digest covers; ``inherited`` the parent's, which the digest
+    covers through the parent's fingerprint.
+    """
+
+    def __init__(self, type_: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(type_, fields)
+        self.inherited: dict[str, str] = {}
 
 
 @dataclass
@@ -161,7 +181,7 @@ class _StrictParser(Parser):
     def process_entry(self, entry_type: str, key: str, fields: list[tuple[str, list[str]]]) -> None:
         # Names are split by pybtex when an entry is formatted (persons_of),
         # not here: most entries of a shared bibliography are never cited.
-        entry = Entry(entry_type)
+        entry = BibEntry(entry_type)
         seen: set[str] = set()
         for name, value_list in fields:
             if name.lower() in seen:
@@ -227,22 +247,45 @@ def parse_bibtex(text: str, path: str) -> Bibliography:
         raise
     except PybtexError as e:  # pragma: no cover - every known error is located above
         raise BibliographyError(path, None, str(e)) from None
-    bib = Bibliography(digest=hashlib.sha256(text.encode()).hexdigest())
-    bib.file_digests[path] = bib.digest
-    for key, entry in data.entries.items():
-        bib.entries[key.lower()] = entry
-        bib.keys[key.lower()] = entry.key
-        bib.sources[key.lower()] = (path, parser.lines[key.lower()])
+    bib = bibliography_of(text, path, [(entry.key, entry, parser.lines[key.lower()]) for key, entry in data.entries.items()])
     for key, entry in bib.entries.items():
         target = entry.fields.get("crossref")
         if target is not None and target.lower() not in bib.entries:
             path_, line = bib.sources[key]
             raise BibliographyError(path_, line, f"entry '{entry.key}' has crossref '{target}', which is not in the file")
+    try:
+        inherited = resolve(bib.entries)
+    except InheritanceError as e:
+        raise BibliographyError(path, bib.sources[e.key][1], str(e)) from None
+    for key, fields in inherited.items():
+        entry = bib.entries[key]
+        if isinstance(entry, BibEntry):
+            entry.inherited = fields
+    return bib
+
+
+def bibliography_of(text: str, path: str, entries: list[tuple[str, Entry, int]]) -> Bibliography:
+    """One file's entries (``(key, entry, line)``); a key defined twice (in any case) is an error."""
+    bib = Bibliography(digest=hashlib.sha256(text.encode()).hexdigest())
+    bib.file_digests[path] = bib.digest
+    for key, entry, line in entries:
+        lower = key.lower()
+        if lower in bib.sources:
+            raise BibliographyError(
+                path, line, f"duplicate entry key '{key}' (first defined on line {bib.sources[lower][1]}; keys are case-insensitive)"
+            )
+        entry.key = key
+        bib.entries[lower] = entry
+        bib.keys[lower] = key
+        bib.sources[lower] = (path, line)
     return bib
 
 
 def load_bibliography(files: list[Path], display: dict[Path, str] | None = None) -> Bibliography:
-    """Load and merge ``.bib`` files; a key defined twice is an error."""
+    """Load and merge bibliography files (BibTeX, ``.json`` CSL-JSON, ``.ris`` RIS); a key defined twice is an error."""
+    from medkb.citations.csljson import parse_csl_json
+    from medkb.citations.ris import parse_ris
+
     result = Bibliography(digest=hashlib.sha256(b"").hexdigest())
     for file in files:
         path = (display or {}).get(file, str(file))
@@ -254,19 +297,7 @@ def load_bibliography(files: list[Path], display: dict[Path, str] | None = None)
             text = decode_source(raw, path)
         except FrontMatterError as e:
             raise BibliographyError(e.path, e.line, e.message) from None
-        result = result.merged(parse_bibtex(text, path))
+        suffix = file.suffix.lower()
+        parse = parse_csl_json if suffix == ".json" else parse_ris if suffix == ".ris" else parse_bibtex
+        result = result.merged(parse(text, path))
     return result
-
-
-def persons_of(entry: Entry, role: str) -> list[Person]:
-    """The people in ``role`` (author, editor), split by pybtex on first use."""
-    people = entry.persons.get(role)
-    if people is not None:
-        return list(people)
-    raw = entry.fields.get(role)
-    if not raw:
-        return []
-    parsed = [Person(name) for name in split_name_list(raw)]
-    for person in parsed:
-        entry.add_person(person, role)
-    return parsed

@@ -13,7 +13,7 @@ class CitationsConfig(Config):
     """Turn the plugin off without removing it from ``mkdocs.yml``."""
 
     bibliography = c.ListOfItems(c.File(exists=True), default=["references.bib"])
-    """BibTeX files every page may cite (paths relative to ``mkdocs.yml``)."""
+    """Bibliography files every page may cite: BibTeX, CSL-JSON (``.json``) or RIS (``.ris``) (paths relative to ``mkdocs.yml``)."""
 
     style = c.Type(str, default="vancouver")
     """Reference style: ``vancouver`` (AMA-like), or a pybtex style such as ``unsrt`` or ``plain``."""

@@ -23,7 +23,7 @@ from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
-from medkb.citations.render import ReferenceList, template_renderer
+from medkb.citations.render import ReferenceEntry, ReferenceList, template_renderer
 from medkb.pages import locate, outside_site, page_source_path
 from medkb.record import page_record
 
@@ -39,10 +39,12 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self._root = Path(".")
         self._markdown = ""
         self._env: Environment | None = None
+        self._reported: set[tuple[str, str]] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography and register the extension, rendering lists with the theme's partial."""
         log.start_build()
+        self._reported = set()
         if not self.config.enabled:
             return None
         if self.config.style != "vancouver":
@@ -100,6 +102,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         state = self.extension.state
         for problem in state.problems:
             log.warning(f"{locate(page, config, self._markdown, line_of_key(self._markdown, problem.key))}: {problem.message}")
+        self._report_bibliography_warnings(state.entries)
         record = page_record(page)
         record.cited_keys = list(state.order)
         # What an approval's digest covers, from this page's own catalog.
@@ -114,6 +117,18 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                 # Material prints TOC titles unescaped.
                 page.toc.items.append(AnchorLink(Markup(escape(self.config.heading)), anchor, 2))
         return None
+
+    def _report_bibliography_warnings(self, entries: list[ReferenceEntry]) -> None:
+        # What an entry's formatting could not show as written, once a build,
+        # at the entry's file and line (the first page citing it shows it).
+        assert self.extension is not None
+        sources = self.extension.catalog.bibliography.sources
+        for entry in entries:
+            path, line = sources.get(entry.reference.key.lower(), ("?", 0))
+            for warning in entry.reference.warnings:
+                if (path, warning) not in self._reported:
+                    self._reported.add((path, warning))
+                    log.warning(f"{path}:{line}: {warning}")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Stop a strict build that had citation warnings (also under ``-q``)."""

@@ -4,13 +4,18 @@
 ``vancouver`` entry point of ``pybtex.style.formatting``), but it builds each
 entry directly instead of through pybtex's template engine: templates cost
 about a millisecond per entry, which a 1,000-article site would feel.
-pybtex stays the parser and the source of truth for LaTeX decoding.
+pybtex stays the parser; LaTeX in the fields is rendered by
+:mod:`medkb.citations.latex` (latexcodec, then the commands it leaves).
+
+Every style formats an entry with the fields it inherits through
+``crossref`` (:mod:`medkb.citations.inheritance`). What cannot be shown as
+written — an unknown LaTeX command, a name pybtex cannot split, a field a
+pybtex style requires — is in :attr:`FormattedReference.warnings`.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,18 +24,20 @@ from urllib.parse import quote, urlsplit
 from pybtex.database import Entry, Person
 from pybtex.plugin import find_plugin
 from pybtex.richtext import Tag, Text
+from pybtex.scanner import PybtexError
 from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
+from pybtex.style.template import FieldIsMissing
 
-from medkb.citations.bibliography import persons_of
+from medkb.citations.bibliography import BibEntry
+from medkb.citations.inheritance import inherited_entry
+from medkb.citations.latex import _TEXT_BACKEND, Rich, decode_latex, latex_value, protect, resolve_pybtex_text
+from medkb.citations.names import persons_of
 
-#: Characters that may change meaning under LaTeX decoding; a value without
-#: any of them decodes to itself, so pybtex's (slow) decoder is skipped.
-_LATEX_SPECIAL = re.compile(r"[\\{}~%$]|--|``|''")
-# LaTeX would read an unescaped % as the start of a comment and drop the rest
-# of the value; in a reference ("reduced by 50%") it is always text.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-_BARE_PERCENT = re.compile(r"(?<!\\)%")
+__all__ = [
+    "DEFAULT_TYPE_LABELS", "ENTRY_TYPE_KINDS", "FormattedReference", "Link", "VancouverStyle", "_TEXT_BACKEND",
+    "decode_latex", "format_names", "format_person", "format_reference", "reference_kind", "safe_links", "type_label",
+]
 
 DEFAULT_TYPE_LABELS: dict[str, str] = {
     "guideline": "Guideline",
@@ -68,37 +75,9 @@ ENTRY_TYPE_KINDS: dict[str, str] = {
 }
 
 _LINK_FIELDS = frozenset({"url", "doi", "eprint", "pubmed", "pmid", "urldate"})
-
-_TEXT_BACKEND = find_plugin("pybtex.backends", "text")()
-_HTML_BACKEND = find_plugin("pybtex.backends", "html")()
-
-
-@functools.lru_cache(maxsize=65536)
-def decode_latex(value: str) -> str:
-    """LaTeX in a BibTeX value as Unicode text (``{\\"O}`` → ``Ö``, ``--`` → ``–``)."""
-    if _BIDI.search(value):
-        # Bidirectional controls could make a reference read as another.
-        value = _BIDI.sub("", value)
-    if not _LATEX_SPECIAL.search(value):
-        return value
-    if "\\" not in value and "%" not in value and "$" not in value:
-        return _decode_without_commands(value)
-    return str(Text.from_latex(_BARE_PERCENT.sub(r"\\%", value)).render(_TEXT_BACKEND))
-
-
-_LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", "\u00a0"))
-
-
-def _decode_without_commands(value: str) -> str:
-    # Without a backslash, LaTeX decoding only drops grouping braces and
-    # turns dash, quote and tie ligatures into characters: the result pybtex
-    # gives (tests compare the two over many generated strings), 10x faster.
-    parts = []
-    for part in re.split(r"[{}]", value):  # a brace ends a ligature
-        for ligature, char in _LIGATURES:
-            part = part.replace(ligature, char)
-        parts.append(part)
-    return "".join(parts)
+#: Fields a pybtex style is not given: links (medkb shows them itself) and inheritance.
+_NOT_FOR_PYBTEX = _LINK_FIELDS | {"author", "editor", "crossref", "xdata"}
+_EMPTY = Rich("", "")
 
 
 @dataclass(frozen=True)
@@ -119,10 +98,12 @@ class FormattedReference:
     kind: str
     type_label: str
     links: tuple[Link, ...]
+    warnings: tuple[str, ...] = ()
+    """What could not be shown as written (``entry 'k': ...``), for the build to warn about."""
 
 
-# A segment of a formatted reference: text and an optional HTML tag name.
-Segment = tuple[str, "str | None"]
+# A segment of a formatted reference: rich text and an optional HTML tag name.
+Segment = tuple[Rich, "str | None"]
 
 
 def _initials(names: Iterable[str]) -> str:
@@ -155,58 +136,70 @@ def format_names(persons: list[Person], max_names: int = 6, truncate_to: int = 3
     return text
 
 
-def _field(entry: Entry, *names: str) -> str:
+def _field(entry: Entry, *names: str) -> Rich:
     for name in names:
         value = entry.fields.get(name)
         if value:
-            return decode_latex(value).strip()
-    return ""
+            return latex_value(value).strip()
+    return _EMPTY
 
 
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return ""
-    return text if text[-1] in ".?!" else text + "."
+def _year(entry: Entry) -> Rich:
+    year = _field(entry, "year")
+    if year:
+        return year
+    date = re.match(r"\s*(\d{4})", entry.fields.get("date", ""))  # biblatex: date = {2020-05-31}
+    return Rich.plain(date.group(1)) if date else _field(entry, "date")
 
 
-def _pages(entry: Entry) -> str:
-    return re.sub(r"\s*-+\s*", "-", entry.fields.get("pages", "")).strip()
+def _pages(entry: Entry) -> Rich:
+    raw = entry.fields.get("pages", "")
+    return latex_value(re.sub(r"\s*-+\s*", "-", raw).strip()) if raw else _EMPTY
 
 
-def vancouver_segments(entry: Entry) -> list[Segment]:
-    """The reference as text segments; the journal is the one tagged (``em``)."""
+def vancouver_segments(entry: Entry, problems: list[str] | None = None) -> list[Segment]:
+    """The reference as rich segments; the journal is the one tagged (``em``)."""
     segments: list[Segment] = []
-    authors = format_names(persons_of(entry, "author"))
-    editors = format_names(persons_of(entry, "editor"))
+
+    def add(piece: Rich | str, tag: str | None = None) -> None:
+        piece = Rich.plain(piece) if isinstance(piece, str) else piece
+        if piece:
+            segments.append((piece, tag))
+
+    authors = format_names(persons_of(entry, "author", problems))
+    editors = format_names(persons_of(entry, "editor", problems))
     if authors:
-        segments.append((_sentence(authors) + " ", None))
+        add(Rich.plain(authors).sentence() + " ")
     elif editors:
-        segments.append((_sentence(editors + ", editors") + " ", None))
+        add(Rich.plain(editors + ", editors").sentence() + " ")
     title = _field(entry, "title")
     kind = entry.type.lower()
-    year = _field(entry, "year")
+    year = _year(entry)
     if kind == "article":
-        segments.append((_sentence(title) + " ", None))
-        journal = _field(entry, "journal_abbrev", "shortjournal", "journalabbrev", "journal")
+        add(title.sentence() + " ")
+        journal = _field(entry, "journal_abbrev", "shortjournal", "journalabbrev", "journal", "journaltitle")
         if journal:
-            segments.append((journal, "em"))
-            segments.append((". ", None))
-        detail = year
+            add(journal, "em")
+            add(". ")
         volume, number, pages = _field(entry, "volume"), _field(entry, "number", "issue"), _pages(entry)
+        detail = year
         if volume or number or pages:
-            detail += ";" + volume + (f"({number})" if number else "") + (f":{pages}" if pages else "")
-        segments.append((_sentence(detail), None))
+            detail = detail + ";" + volume
+            if number:
+                detail = detail + "(" + number + ")"
+            if pages:
+                detail = detail + ":" + pages
+        add(detail.sentence())
     elif kind in ("inproceedings", "incollection", "inbook", "conference"):
-        segments.append((_sentence(title) + " ", None))
+        add(title.sentence() + " ")
         book = _field(entry, "booktitle")
-        intro = "In: " + (editors + ", editors. " if authors and editors else "")
         if book:
-            segments.append((intro, None))
-            segments.append((_sentence(book) + " ", None))
-        segments.append((_sentence(_publisher(entry, year)), None))
-        if _pages(entry):
-            segments.append((f" p. {_pages(entry)}.", None))
+            add("In: " + (editors + ", editors. " if authors and editors else ""))
+            add(book.sentence() + " ")
+        add(_publisher(entry, year).sentence())
+        pages = _pages(entry)
+        if pages:
+            add(" p. " + pages + ".")
     else:
         suffix = ""
         if kind in ("phdthesis", "mastersthesis", "thesis"):
@@ -214,32 +207,47 @@ def vancouver_segments(entry: Entry) -> list[Segment]:
         elif kind in ("online", "webpage", "electronic") or (kind == "misc" and entry.fields.get("url")):
             suffix = " [Internet]"
         edition = _field(entry, "edition")
-        segments.append((_sentence(title + suffix) + " ", None))
+        add((title + suffix).sentence() + " ")
         if edition:
-            segments.append((_sentence(f"{edition} ed") + " ", None))
-        segments.append((_sentence(_publisher(entry, year)), None))
+            add((edition + " ed").sentence() + " ")
+        add(_publisher(entry, year).sentence())
         number = _field(entry, "number")
         if kind in ("techreport", "report") and number:
-            segments.append((f" Report No.: {number}.", None))
+            add(" Report No.: " + number + ".")
         urldate = _field(entry, "urldate")
         if urldate:
-            segments.append((f" [cited {urldate}].", None))
+            add(" [cited " + urldate + "].")
     note = _field(entry, "note")
     if note:
-        segments.append((" " + _sentence(note), None))
-    return [(text, tag) for text, tag in segments if text]
+        add(" " + note.sentence())
+    return segments
 
 
-def _publisher(entry: Entry, year: str) -> str:
+def _publisher(entry: Entry, year: Rich) -> Rich:
     who = _field(entry, "publisher", "institution", "organization", "school", "howpublished")
     where = _field(entry, "address", "location")
-    place = f"{where}: {who}" if where and who else who or where
-    return f"{place}; {year}" if place and year else place or year
+    place = where + ": " + who if where and who else who or where
+    return place + "; " + year if place and year else place or year
 
 
 def segments_html(segments: list[Segment]) -> str:
     """Escaped HTML of a reference's segments."""
-    return "".join(f"<{tag}>{html.escape(t)}</{tag}>" if tag else html.escape(t) for t, tag in segments).strip()
+    return "".join(f"<{tag}>{r.html}</{tag}>" if tag else r.html for r, tag in segments).strip()
+
+
+def segments_text(segments: list[Segment]) -> str:
+    """Plain text of a reference's segments."""
+    return "".join(r.text for r, _ in segments).strip()
+
+
+def _unknown_commands(unknown: Iterable[str]) -> str | None:
+    names = list(dict.fromkeys(unknown))
+    if not names:
+        return None
+    listed = ", ".join("\\" + n for n in names)
+    if len(names) == 1:
+        return f"LaTeX command {listed} is not one medkb renders: it is left out and its argument shown"
+    return f"LaTeX commands {listed} are not ones medkb renders: they are left out and their arguments shown"
 
 
 def safe_links(entry: Entry) -> tuple[Link, ...]:
@@ -253,6 +261,8 @@ def safe_links(entry: Entry) -> tuple[Link, ...]:
     if pmid.isdigit():
         links.append(Link(f"PMID {pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
     url = entry.fields.get("url", "").strip()
+    wrapped = re.fullmatch(r"\\url\s*\{(.*)\}", url)  # url = {\url{https://...}}
+    url = wrapped.group(1).strip() if wrapped else url
     if url and not links:
         try:
             parts = urlsplit(url)
@@ -284,29 +294,55 @@ class VancouverStyle(BaseStyle):
     default_sorting_style = "none"
 
     def format_entry(self, label: str, entry: Entry, bib_data: object = None) -> FormattedEntry:
-        parts = [Tag(tag, text) if tag else text for text, tag in vancouver_segments(entry)]
+        entry = inherited_entry(entry, entry.inherited if isinstance(entry, BibEntry) else None)
+        parts = [Tag(tag, r.as_pybtex()) if tag else r.as_pybtex() for r, tag in vancouver_segments(entry)]
         return FormattedEntry(entry.key, Text(*parts), label)
 
 
 def format_reference(entry: Entry, style: str, labels: Mapping[str, str]) -> FormattedReference:
-    """Format one entry with the named style (``vancouver``, or pybtex's ``unsrt``/``plain``...)."""
+    """Format one entry with the named style (``vancouver``, or pybtex's ``unsrt``/``plain``...).
+
+    The entry is formatted with the fields it inherits through ``crossref``;
+    its links and its type label are its own.
+    """
+    problems: list[str] = []
+    source = inherited_entry(entry, entry.inherited if isinstance(entry, BibEntry) else None)
     if style == "vancouver":
-        segments = vancouver_segments(entry)
-        body, text = segments_html(segments), "".join(t for t, _ in segments).strip()
+        segments = vancouver_segments(source, problems)
+        body, text = segments_html(segments), segments_text(segments)
+        unknown = [name for r, _ in segments for name in r.unknown]
     else:
-        # medkb shows links itself (http/https only); pybtex's own would
-        # print any URL scheme, javascript: included.
-        persons = {role: persons_of(entry, role) for role in ("author", "editor") if persons_of(entry, role)}
-        stripped = Entry(
-            entry.type,
-            fields={k: v for k, v in entry.fields.items() if k.lower() not in _LINK_FIELDS | {"author", "editor"}},
-            persons=persons,
-        )
-        stripped.key = entry.key
-        rich = _pybtex_style(style).format_entry("", stripped).text
-        body, text = str(rich.render(_HTML_BACKEND)), str(rich.render(_TEXT_BACKEND))
+        rich = _pybtex_reference(source, style, problems)
+        body, text, unknown = rich.html.strip(), rich.text.strip(), list(rich.unknown)
+    message = _unknown_commands(unknown)
+    if message:
+        problems.append(message)
     kind = reference_kind(entry)
-    return FormattedReference(entry.key, body, text, kind, type_label(kind, labels), safe_links(entry))
+    warnings = tuple(f"entry '{entry.key}': {p}" for p in problems)
+    return FormattedReference(entry.key, body, text, kind, type_label(kind, labels), safe_links(entry), warnings)
+
+
+def _pybtex_reference(entry: Entry, style: str, problems: list[str]) -> Rich:
+    # medkb shows links itself (http/https only); pybtex's own would print
+    # any URL scheme, javascript: included. Fields are protect()-ed, so
+    # latexcodec inside pybtex leaves link addresses and escapes alone.
+    persons = {role: people for role in ("author", "editor") if (people := persons_of(entry, role, problems))}
+    fields = {k: protect(v) for k, v in entry.fields.items() if k.lower() not in _NOT_FOR_PYBTEX}
+    formatter = _pybtex_style(style)
+    # BibTeX's styles format an entry type they do not know as @misc.
+    kind = entry.type if hasattr(formatter, f"get_{entry.type}_template") else "misc"
+    for attempt in dict.fromkeys((kind, "misc")):
+        stripped = Entry(attempt, fields=fields, persons=persons)
+        stripped.key = entry.key
+        try:
+            return resolve_pybtex_text(formatter.format_entry("", stripped).text)
+        except FieldIsMissing as e:
+            problems.append(f"style '{style}' needs the {e.field_name} field of a @{attempt} entry: shown as @misc")
+        except PybtexError as e:
+            problems.append(f"style '{style}' cannot format it ({e}): shown as @misc")
+    problems.append(f"style '{style}' cannot format it even as @misc: shown in the vancouver style")
+    segments = vancouver_segments(entry)
+    return Rich(segments_text(segments), segments_html(segments))
 
 
 @functools.lru_cache(maxsize=8)
