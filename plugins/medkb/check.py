@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medkb.articles.model import is_article, parse_article
+from medkb.articles.model import MARKDOWN_SUFFIXES, is_article, parse_article
 from medkb.citations.bibliography import BibliographyError
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
@@ -43,7 +43,7 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
     except FrontMatterError as e:
         report.problems.append(str(e))
     docs = layout.docs_dir.resolve()
-    pages = sorted(docs.rglob("*.md")) if only is None else [p.resolve() for p in only]
+    pages = sorted(p for p in docs.rglob("*") if p.is_file() and p.name.lower().endswith(MARKDOWN_SUFFIXES)) if only is None else [p.resolve() for p in only]
     cited: set[str] = set()
     today = today_utc()
     for file in pages:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from medkb.articles.model import parse_article
+from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.check import build_problems, check_site
 from medkb.articles.frontmatter import FrontMatterError
 from medkb.review.actions import article_file, plan_review
@@ -52,10 +52,10 @@ def write_atomic(path: Path, data: bytes) -> None:
 def find_articles(paths: Sequence[str], articles_dir: Path) -> list[Path]:
     """Markdown files named on the command line, or every article."""
     if not paths:
-        return sorted(articles_dir.rglob("*.md"))
+        return sorted(p for p in articles_dir.rglob("*") if p.is_file() and p.name.lower().endswith(MARKDOWN_SUFFIXES))
     found: list[Path] = []
     for p in map(Path, paths):
-        found.extend(sorted(p.rglob("*.md")) if p.is_dir() else [p])
+        found.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.name.lower().endswith(MARKDOWN_SUFFIXES)) if p.is_dir() else [p])
     return found
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from typing import Any, cast
 
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
@@ -36,26 +34,11 @@ def site_root(config: MkDocsConfig) -> str:
 
 
 def outside_site(path: str, config: MkDocsConfig) -> str | None:
-    """The real path of ``path`` when a symbolic link takes it outside the site's folder, else ``None``."""
+    """The real path of ``path`` when a symbolic link takes it outside the site's folder (or into ``.git``), else ``None``."""
     root = os.path.realpath(site_root(config))
     real = os.path.realpath(path)
-    return None if real == root or real.startswith(root + os.sep) else real
-
-
-def files_outside_site(files: Iterable[File], config: MkDocsConfig) -> list[str]:
-    """``path -> target`` for each file of ``docs_dir`` whose real path is outside the site's folder."""
-    docs = os.path.abspath(config.docs_dir) + os.sep
-    found = []
-    for file in files:
-        src = file.abs_src_path
-        if src is None or not os.path.abspath(src).startswith(docs):
-            continue  # theme files (Material's, medkb's) live in their packages
-        if file.inclusion.is_excluded():
-            continue  # never published
-        real = outside_site(src, config)
-        if real is not None:
-            found.append(f"{display_path(src, config)} -> {real}")
-    return found
+    inside = real == root or real.startswith(root + os.sep)
+    return None if inside and ".git" not in real[len(root):].split(os.sep) else real
 
 
 def read_page_bytes(page: Page) -> bytes:

@@ -53,6 +53,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "colgroup": {"span"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_DROPPED_ATTRIBUTES = frozenset({"srcdoc", "formaction", "ping", "action", "background", "dynsrc", "lowsrc"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "poster", "data", "cite", "srcset", "longdesc"})
 _RESERVED_ID = re.compile(r"^(?:kb-|cite-|ref-|__)")
 _ALIGN_STYLE = re.compile(r"^\s*text-align:\s*(?:left|right|center|justify);?\s*$")
 
@@ -216,8 +218,12 @@ class SanitizeTreeprocessor(Treeprocessor):
             reason = None
             if lower.startswith("on"):
                 reason = f"event handler {name}"
-            elif lower.startswith("data-kb") or lower in ("srcdoc", "formaction"):
+            elif lower.startswith(("data-kb", "data-pagefind", "data-md")) or lower in _DROPPED_ATTRIBUTES:
+                # medkb's, Pagefind's (search metadata) and Material's own attributes, and
+                # ones that fetch or submit elsewhere: never from content.
                 reason = f"attribute {name}"
+            elif lower in _URL_ATTRIBUTES and not _allowed_url(value):
+                reason = f"{name}={value!r} (only http(s), mailto and relative links)"
             elif lower == "style" and not _ALIGN_STYLE.match(value):
                 reason = "a style attribute"
             elif lower == "class" and _keep_class(value) != " ".join(value.split()):

@@ -58,6 +58,17 @@ def test_inline_tags_keep_their_structure() -> None:
     assert problems == ["raw HTML cleaned: removed onclick= from <span> (in '<span onclick=\"x()\">')"]
 
 
+def test_attr_list_cannot_set_script_links_or_search_metadata() -> None:
+    src = '[Guideline](https://example.org/){: href="javascript:alert(1)" data-pagefind-meta="status:approved" ping="https://t.example/" }\n'
+    html, problems = convert(src, "attr_list")
+    assert html == "<p><a>Guideline</a></p>"
+    assert sorted(problems) == sorted([
+        "attribute data-pagefind-meta removed from <a>",
+        "attribute ping removed from <a>",
+        "href='javascript:alert(1)' (only http(s), mailto and relative links) removed from <a>",
+    ])
+
+
 def test_table_alignment_styles_stay() -> None:
     html, problems = convert("| a |\n|:-:|\n| 1 |\n", "tables")
     assert 'style="text-align: center;"' in html and problems == []

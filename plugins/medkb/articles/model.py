@@ -252,8 +252,12 @@ def load_article(file: Path, display_path: str | None = None) -> Article:
     return parse_article(decode_source(file.read_bytes(), path), path)
 
 
+#: What MkDocs reads as Markdown pages (its utils.markdown_extensions): every one is an article under articles_dir.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+
+
 def is_article(src_uri: str, articles_dir: str) -> bool:
     """Whether a page (by its path in ``docs_dir``) is an article."""
     folder = articles_dir.strip("/")
-    return src_uri.endswith(".md") and (not folder or src_uri.startswith(folder + "/"))
+    return src_uri.lower().endswith(MARKDOWN_SUFFIXES) and (not folder or src_uri.startswith(folder + "/"))
 

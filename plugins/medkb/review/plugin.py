@@ -31,7 +31,6 @@ from medkb.articles.model import Article, is_article
 from medkb.articles.parsing import ArticleParser
 from medkb.pages import (
     display_path,
-    files_outside_site,
     line_containing,
     locate,
     outside_site,
@@ -41,6 +40,7 @@ from medkb.pages import (
     read_page_bytes,
     set_context,
 )
+from medkb.publishing import unsafe_site_files
 from medkb.record import keep_record, page_record
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
@@ -77,6 +77,25 @@ def refuse_inclusion(config: MkDocsConfig) -> None:
                 f"medkb/review: plugin '{name}' can include other files or generate text in pages, which an approval "
                 "cannot cover; remove it from mkdocs.yml"
             )
+
+
+def escaped_meta(meta: dict[str, Any], path: str) -> dict[str, Any]:
+    """A page's front matter with its text escaped once (Material prints description, author... raw).
+
+    A redirect page (Material's ``redirect.html`` reads ``location``) could
+    send readers anywhere: refused.
+    """
+    if "location" in meta or str(meta.get("template", "")).endswith("redirect.html"):
+        raise PluginError(f"{path}: redirect pages (template: redirect.html, location:) are not allowed; link to the page instead")
+
+    def escape_value(value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return Markup(escape(value))
+        if isinstance(value, list):
+            return [escape_value(item) for item in value]
+        return value
+
+    return {key: escape_value(value) if key != "medkb" else value for key, value in meta.items()}
 
 
 class ReviewPlugin(BasePlugin[ReviewConfig]):
@@ -154,12 +173,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         """Add the board, queue and browse pages the site does not write; parse every article once."""
         if not self.config.enabled:
             return None
-        outside = files_outside_site(files, config)
-        if outside:
-            raise PluginError(
-                "medkb/review: symbolic links to files outside the site's folder are never published; "
-                "remove or replace them:\n" + "\n".join(outside)
-            )
+        unsafe = unsafe_site_files(files, config)
+        if unsafe:
+            raise PluginError("medkb/review: files of docs_dir that must not be published:\n" + "\n".join(unsafe))
         add_generated_page(files, config, self.config.board_page, self.config.board_line_title)
         add_generated_page(files, config, self.config.review_queue_page, self.config.review_queue_title)
         self.files = files
@@ -211,6 +227,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         try:
             if not is_article(page.file.src_uri, self.config.articles_dir):
                 body = read_page_body(page, path, raw)
+                page.meta = escaped_meta(page.meta, path)
                 page_record(page).is_article = False
                 self._markdown[page.file.src_uri] = body
                 return body

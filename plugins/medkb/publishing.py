@@ -1,0 +1,71 @@
+"""What of ``docs_dir`` may be published: the checks ``medkb/review`` runs on the site's files.
+
+MkDocs copies every file of ``docs_dir`` into the site, follows symbolic
+links, lets a ``docs_dir`` file take the place of a theme file of the same
+path, and publishes ``.html`` files as they are. Any of these lets a pull
+request change what every page shows (a ``kb.js`` that marks pages
+approved, a partial-free fake article page) or publish files that are not
+content (``.git/config``). Each is refused with the file named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
+
+from medkb.articles.model import MARKDOWN_SUFFIXES
+from medkb.pages import display_path
+
+#: Files a browser runs as a page of the site's origin when opened.
+DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".xml", ".xsl", ".xslt")
+_ACTIVE_SVG = re.compile(rb"<\s*script|\bon[a-z]+\s*=|javascript:|<\s*foreignObject|<\s*iframe|<\s*embed|<\s*object|xlink:href\s*=\s*[\"']?\s*data:", re.IGNORECASE)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def unsafe_site_files(files: Iterable[File], config: MkDocsConfig) -> list[str]:
+    """``path: why`` for each ``docs_dir`` file that must not be published."""
+    docs = os.path.abspath(config.docs_dir)
+    real_docs = os.path.realpath(docs)
+    theme_dirs = [d for d in config.theme.dirs if os.path.isdir(d)]
+    found = []
+    for file in files:
+        src = file.abs_src_path
+        if src is None or not _inside(os.path.abspath(src), docs) or file.inclusion.is_excluded():
+            continue  # theme files (Material's, medkb's), generated and excluded files
+        shown = display_path(src, config) or file.src_uri
+        real = os.path.realpath(src)
+        if not _inside(real, real_docs) or ".git" in real.split(os.sep):
+            found.append(f"{shown}: a symbolic link to {real}; only files inside docs_dir are published")
+            continue
+        shadowed = next((d for d in theme_dirs if os.path.isfile(os.path.join(d, file.src_uri))), None)
+        if shadowed is not None:
+            found.append(f"{shown}: would replace the theme's {file.src_uri} on every page; rename it")
+            continue
+        lower = file.src_uri.lower()
+        if lower.endswith(MARKDOWN_SUFFIXES) and not file.is_documentation_page():
+            found.append(f"{shown}: MkDocs copies it as a plain file, not a page (no review header); name it with a lowercase .md")
+        elif lower.endswith(DOCUMENT_SUFFIXES):
+            found.append(f"{shown}: an HTML document is published as it is, without medkb's review header or checks; "
+                         "write the page in Markdown")
+        elif lower.endswith((".svg", ".svgz")) and _active_svg(src):
+            found.append(f"{shown}: an SVG with scripts, event handlers or embedded documents runs in the site when opened; "
+                         "remove them (export a plain drawing)")
+    return found
+
+
+def _active_svg(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if path.lower().endswith(".svgz"):
+        return True  # compressed: not inspected, refused
+    return bool(_ACTIVE_SVG.search(data))
