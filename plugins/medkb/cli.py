@@ -20,7 +20,7 @@ from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.check import build_problems, check_site
 from medkb.articles.frontmatter import FrontMatterError
 from medkb.review.actions import article_file, plan_review
-from medkb.review.roster import plan_board_approval, verify_trusted_change
+from medkb.review.roster import plan_board_approval, verify_histories_kept, verify_trusted_change
 from medkb.review.signatures import SignatureError
 from medkb.review.workflow import WorkflowError, today_utc
 from medkb.site import SiteLayout, load_layout
@@ -233,6 +233,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     """For CI: the governed files since --base first (before MkDocs imports any hook), then everything check does."""
     if args.base:
         problems = verify_trusted_change(Path(args.config), args.base)
+        problems += [p for p in verify_histories_kept(Path(args.config), args.base) if p not in problems]
         for line in problems:
             print(line)
         if problems:
