@@ -61,11 +61,23 @@ def test_editing_a_cited_entrys_crossref_parent_is_covered(approved: Path) -> No
     assert _status(approved) == "changes-pending"
 
 
-def test_an_uncited_entry_and_the_review_block_are_not(approved: Path) -> None:
+def test_an_uncited_entry_is_not_covered(approved: Path) -> None:
     bib = approved / "references.bib"
     bib.write_text(bib.read_text() + "@article{other, title={Unrelated}, journal={J}, year={2021}}\n")
+    assert _status(approved) == "approved"
+
+
+@pytest.mark.parametrize(("old", "new"), [("  updated: 2025-01-05", "  updated: 2025-01-06"), ("  updated: 2025-01-05", "  updated: 2025-01-05\n  due: 2031-01-01")])
+def test_the_dates_readers_see_are_covered(approved: Path, old: str, new: str) -> None:
     path = approved / "content/articles/a.md"
-    path.write_text(path.read_text().replace("  updated: 2025-01-05", "  updated: 2025-01-05\n  due: 2027-01-05"))
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    assert _status(approved) == "changes-pending"
+
+
+def test_moving_an_approved_article_on_keeps_the_digest_of_its_new_date(approved: Path) -> None:
+    # medkb review sets "Last updated" to the action's date; the approval covers that date.
+    assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-09"]) == 0
     assert _status(approved) == "approved"
 
 

@@ -53,8 +53,18 @@ class ArticleReport:
 
 
 def shown_front_matter(article: Article) -> dict[str, Value]:
-    """The front matter an approval covers: every key but ``review`` (title, description, tags, page options...)."""
-    return {key: value for key, value in article.meta.items() if key != "review"}
+    """The front matter an approval covers: every key but the review record, plus the dates readers see.
+
+    Title, description, tags, page options...; of ``review:``, the "Last
+    updated" and "Next review due" dates (an editor pushing ``due`` back would
+    hide "Review overdue"), but not the status and history, which approving
+    changes.
+    """
+    shown: dict[str, Value] = {key: value for key, value in article.meta.items() if key != "review"}
+    shown["review.updated"] = article.review.updated.isoformat()
+    if article.review.due is not None:
+        shown["review.due"] = article.review.due.isoformat()
+    return shown
 
 
 def content_digest(front_matter: Mapping[str, Value], body: str, cited: Iterable[str]) -> str:
