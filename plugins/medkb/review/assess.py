@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from medkb.articles.frontmatter import Value
-from medkb.articles.model import Article
+from medkb.articles.model import Article, ArticleWarning
 from medkb.review.board import Board
 from medkb.review.workflow import ReviewState, review_state
 
@@ -29,16 +29,8 @@ class ReviewRules:
     approvals_required: int = 1
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with an article, at a line of its file when known."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+#: Something wrong with an article, at a line of its file when known (``path:line: message``).
+Problem = ArticleWarning
 
 
 @dataclass
@@ -102,6 +94,6 @@ def assess_article(
         article, board, digest, today=today,
         require_signatures=rules.require_signatures, approvals_required=rules.approvals_required, verified=verified,
     )
-    problems = [Problem(w.path, w.line, w.message) for w in article.warnings]
+    problems = list(article.warnings)
     problems += [Problem(article.path, line, message) for line, message in state.problems]
     return ArticleReport(article, digest, state, problems)
