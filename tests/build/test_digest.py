@@ -67,12 +67,19 @@ def test_an_uncited_entry_is_not_covered(approved: Path) -> None:
     assert _status(approved) == "approved"
 
 
-@pytest.mark.parametrize(("old", "new"), [("  updated: 2025-01-05", "  updated: 2025-01-06"), ("  updated: 2025-01-05", "  updated: 2025-01-05\n  due: 2031-01-01")])
-def test_the_dates_readers_see_are_covered(approved: Path, old: str, new: str) -> None:
+def test_a_later_review_due_date_is_covered(approved: Path) -> None:
     path = approved / "content/articles/a.md"
-    assert old in path.read_text()
-    path.write_text(path.read_text().replace(old, new, 1))
+    path.write_text(path.read_text().replace("  updated: 2025-01-05", "  updated: 2025-01-05\n  due: 2031-01-01", 1))
     assert _status(approved) == "changes-pending"
+
+
+def test_last_updated_after_the_approval_is_not_approved(approved: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = approved / "content/articles/a.md"
+    path.write_text(path.read_text().replace("  updated: 2025-01-05", "  updated: 2025-02-01", 1))
+    assert _status(approved) == "changes-pending"
+    assert any("review.updated 2025-02-01 is later than the last approval (2025-01-05)" in r.getMessage() for r in caplog.records)
+    path.write_text(path.read_text().replace("  updated: 2025-02-01", "  updated: 2025-01-04", 1))
+    assert _status(approved) == "approved"  # an earlier date claims nothing new
 
 
 def test_moving_an_approved_article_on_keeps_the_digest_of_its_new_date(approved: Path) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from medkb.articles.frontmatter import Value
 from medkb.articles.model import Article, ArticleWarning
 from medkb.review.board import Board
-from medkb.review.workflow import ReviewState, review_state
+from medkb.review.workflow import Effective, ReviewState, review_state
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,15 @@ class ArticleReport:
 
 
 def shown_front_matter(article: Article) -> dict[str, Value]:
-    """The front matter an approval covers: every key but the review record, plus the dates readers see.
+    """The front matter an approval covers: every key but the review record, plus "Next review due".
 
-    Title, description, tags, page options...; of ``review:``, the "Last
-    updated" and "Next review due" dates (an editor pushing ``due`` back would
-    hide "Review overdue"), but not the status and history, which approving
-    changes.
+    Title, description, tags, page options...; of ``review:``, the ``due``
+    date (an editor pushing it back would hide "Review overdue"), but not the
+    status, history and ``updated``, which each review action changes (a
+    second approval would otherwise undo the first). ``updated`` is bounded
+    by the approvals instead (:func:`assess_article`).
     """
     shown: dict[str, Value] = {key: value for key, value in article.meta.items() if key != "review"}
-    shown["review.updated"] = article.review.updated.isoformat()
     if article.review.due is not None:
         shown["review.due"] = article.review.due.isoformat()
     return shown
@@ -94,6 +94,14 @@ def assess_article(
         article, board, digest, today=today,
         require_signatures=rules.require_signatures, approvals_required=rules.approvals_required, verified=verified,
     )
+    if state.effective is Effective.APPROVED and state.reviewed_on is not None and article.review.updated > state.reviewed_on:
+        # "Last updated" later than the last approval: the date was edited after it.
+        state.effective = Effective.CHANGES_PENDING
+        state.problems.append((
+            article.front_matter.line_of("review.updated"),
+            f"review.updated {article.review.updated} is later than the last approval ({state.reviewed_on}): "
+            "the date changed after approval; restore it or have a board member approve again",
+        ))
     problems = list(article.warnings)
     problems += [Problem(article.path, line, message) for line, message in state.problems]
     return ArticleReport(article, digest, state, problems)

@@ -269,7 +269,7 @@ def review_state(
             # readers of ``approvals`` see member ids.
             member = board.member_for(entry.by)
             assert member is not None
-            valid.setdefault(member.id, replace(entry, by=member.id))
+            valid[member.id] = replace(entry, by=member.id)  # the latest approval of each member
         elif why == "changed":
             stale = True
         elif why.startswith("removed: "):
