@@ -16,7 +16,7 @@ from medkb.citations.references import ReferenceCatalog
 from medkb.articles.frontmatter import FrontMatterError, decode_source, split_front_matter
 from medkb.review.assess import assess_article
 from medkb.review.workflow import ReviewState, today_utc
-from medkb.site import CitedSources, SiteLayout, catalog_for, cited_sources, site_board, site_catalog
+from medkb.site import CitedSources, SiteLayout, catalog_for, cited_sources, embedded_files, site_board, site_catalog
 
 
 @dataclass
@@ -73,7 +73,8 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             report.problems.extend(str(w) for w in art.warnings)
             report.problems.extend(citation_problems)
             continue
-        assessed = assess_article(art, sources.fingerprints, board, layout.rules, today=today)
+        covered = [*sources.fingerprints, *embedded_files(art.body, file, layout)]
+        assessed = assess_article(art, covered, board, layout.rules, today=today)
         report.problems.extend(str(p) for p in assessed.problems[: len(art.warnings)])
         report.problems.extend(citation_problems)
         report.problems.extend(str(p) for p in assessed.problems[len(art.warnings):])

@@ -1,4 +1,4 @@
-"""What of ``docs_dir`` may be published: the checks ``medkb/review`` runs on the site's files.
+"""What of ``docs_dir`` may be published, and what pages may do: the checks ``medkb/review`` runs.
 
 MkDocs copies every file of ``docs_dir`` into the site, follows symbolic
 links, lets a ``docs_dir`` file take the place of a theme file of the same
@@ -13,8 +13,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from medkb.articles.model import MARKDOWN_SUFFIXES
@@ -69,3 +72,46 @@ def _active_svg(path: str) -> bool:
     if path.lower().endswith(".svgz"):
         return True  # compressed: not inspected, refused
     return bool(_ACTIVE_SVG.search(data))
+
+
+#: Ways to pull other files into a page: the approval digest covers the
+#: article's own text, so a page that includes a file could change after
+#: approval without its digest changing.
+INCLUDING_EXTENSIONS = ("pymdownx.snippets", "markdown_include.include", "mdx_include")
+INCLUDING_PLUGINS = ("macros", "include-markdown", "mkdocs-simple-hooks")
+
+
+def refuse_inclusion(config: MkDocsConfig) -> None:
+    """Stop when the site can include files into pages (the approval digest cannot cover them)."""
+    for ext in config.markdown_extensions:
+        name = ext if isinstance(ext, str) else type(ext).__module__
+        if any(name == known or name.startswith(known + ".") for known in INCLUDING_EXTENSIONS):
+            raise PluginError(
+                f"medkb/review: markdown extension '{name}' includes other files into pages, which an approval "
+                "cannot cover (the digest covers the article's own text); remove it from mkdocs.yml"
+            )
+    for name in INCLUDING_PLUGINS:
+        if name in config.plugins:
+            raise PluginError(
+                f"medkb/review: plugin '{name}' can include other files or generate text in pages, which an approval "
+                "cannot cover; remove it from mkdocs.yml"
+            )
+
+
+def escaped_meta(meta: dict[str, Any], path: str) -> dict[str, Any]:
+    """A page's front matter with its text escaped once (Material prints description, author... raw).
+
+    A redirect page (Material's ``redirect.html`` reads ``location``) could
+    send readers anywhere: refused.
+    """
+    if "location" in meta or str(meta.get("template", "")).endswith("redirect.html"):
+        raise PluginError(f"{path}: redirect pages (template: redirect.html, location:) are not allowed; link to the page instead")
+
+    def escape_value(value: Any) -> Any:
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return Markup(escape(value))
+        if isinstance(value, list):
+            return [escape_value(item) for item in value]
+        return value
+
+    return {key: escape_value(value) if key != "medkb" else value for key, value in meta.items()}

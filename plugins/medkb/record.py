@@ -29,6 +29,8 @@ class PageRecord:
     """Keys of the cited entries, in number order (``medkb/citations``)."""
     cited_fingerprints: list[str | None] = field(default_factory=list)
     """The cited entries as an approval's digest covers them (``medkb/citations``)."""
+    embedded: list[str] = field(default_factory=list)
+    """Fingerprints of the docs_dir files the page embeds (``medkb/review``)."""
     site_audiences: tuple[str, ...] | None = None
     """The audience ids the site defines (``medkb/audience``); ``None`` without it."""
     audiences_used: list[str] = field(default_factory=list)

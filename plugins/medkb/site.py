@@ -22,6 +22,7 @@ from medkb.citations.bibliography import load_bibliography
 from medkb.citations.extension import CitationProblem, CitationsExtension
 from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.limits import check_page
+from medkb.review.embedded import file_fingerprint, local_sources, resolve_from
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 
@@ -115,6 +116,25 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
     return CitedSources(keys, [catalog.fingerprint(k) for k in keys], list(ext.state.problems))
 
 
+def embedded_files(body: str, file: Path, layout: SiteLayout) -> list[str]:
+    """Fingerprints of the files of docs_dir the article's page embeds (a missing file is left to the build's warning)."""
+    if "](" not in body and "src" not in body and "data=" not in body:
+        return []
+    md = markdown.Markdown(extensions=list(layout.markdown_extensions), extension_configs=layout.mdx_configs)
+    docs = layout.docs_dir.resolve()
+    try:
+        folder = file.resolve().parent.relative_to(docs).as_posix()
+    except ValueError:
+        return []
+    found = []
+    for address in local_sources(md.convert(body)):
+        src_uri = resolve_from("" if folder == "." else folder, address)
+        target = docs / src_uri
+        if target.is_file():
+            found.append(file_fingerprint(src_uri, target.read_bytes()))
+    return found
+
+
 def catalog_for(article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None) -> ReferenceCatalog | None:
     """The site's catalog plus the article's own ``bibliography:`` files."""
     if catalog is None or not article.bibliography:
@@ -127,4 +147,5 @@ def assess_file(
 ) -> tuple[ArticleReport, CitedSources]:
     """The plugin's pipeline for one article file: its citations, then :func:`assess_article`."""
     sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog), article.path, article.body_line)
-    return assess_article(article, sources.fingerprints, board, layout.rules, today=today), sources
+    covered = [*sources.fingerprints, *embedded_files(article.body, file, layout)]
+    return assess_article(article, covered, board, layout.rules, today=today), sources

@@ -95,3 +95,28 @@ def test_file_inclusion_is_refused_where_approvals_are_checked(tmp_path: Path, c
     assert any(
         "medkb/review: markdown extension 'pymdownx.snippets' includes other files into pages" in r.getMessage() for r in caplog.records
     )
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="10">500 mg for 10 days</text></svg>'
+
+
+@pytest.fixture
+def approved_with_drawing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    body_with_image = ARTICLE + "\n![Dosing table](img/dosing.svg)\n"
+    write_site(tmp_path, {"articles/a.md": body_with_image, "articles/img/dosing.svg": SVG}, bib=BIB)
+    monkeypatch.chdir(tmp_path)
+    assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
+    assert _status(tmp_path) == "approved"
+    return tmp_path
+
+
+def test_an_embedded_file_is_covered_by_the_build_and_the_commands(approved_with_drawing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drawing = approved_with_drawing / "content/articles/img/dosing.svg"
+    assert main(["check", "--no-build"]) == 0
+    drawing.write_text(SVG.replace("500 mg for 10 days", "5000 mg for 60 days"))
+    assert _status(approved_with_drawing) == "changes-pending"
+    capsys.readouterr()
+    assert main(["check", "--no-build"]) == 1
+    assert "changed since approval" in capsys.readouterr().out
+    drawing.write_text(SVG)
+    assert _status(approved_with_drawing) == "approved"

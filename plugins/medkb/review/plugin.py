@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -40,8 +40,9 @@ from medkb.pages import (
     read_page_bytes,
     set_context,
 )
-from medkb.publishing import unsafe_site_files
+from medkb.publishing import escaped_meta, refuse_inclusion, unsafe_site_files
 from medkb.record import keep_record, page_record
+from medkb.review.embedded import file_fingerprint, local_sources, resolve_from
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
@@ -55,49 +56,6 @@ from medkb.theme import use_medkb_theme
 log = StrictLogger(__name__)
 
 
-#: Ways to pull other files into a page: the approval digest covers the
-#: article's own text, so a page that includes a file could change after
-#: approval without its digest changing.
-INCLUDING_EXTENSIONS = ("pymdownx.snippets", "markdown_include.include", "mdx_include")
-INCLUDING_PLUGINS = ("macros", "include-markdown", "mkdocs-simple-hooks")
-
-
-def refuse_inclusion(config: MkDocsConfig) -> None:
-    """Stop when the site can include files into pages (the approval digest cannot cover them)."""
-    for ext in config.markdown_extensions:
-        name = ext if isinstance(ext, str) else type(ext).__module__
-        if any(name == known or name.startswith(known + ".") for known in INCLUDING_EXTENSIONS):
-            raise PluginError(
-                f"medkb/review: markdown extension '{name}' includes other files into pages, which an approval "
-                "cannot cover (the digest covers the article's own text); remove it from mkdocs.yml"
-            )
-    for name in INCLUDING_PLUGINS:
-        if name in config.plugins:
-            raise PluginError(
-                f"medkb/review: plugin '{name}' can include other files or generate text in pages, which an approval "
-                "cannot cover; remove it from mkdocs.yml"
-            )
-
-
-def escaped_meta(meta: dict[str, Any], path: str) -> dict[str, Any]:
-    """A page's front matter with its text escaped once (Material prints description, author... raw).
-
-    A redirect page (Material's ``redirect.html`` reads ``location``) could
-    send readers anywhere: refused.
-    """
-    if "location" in meta or str(meta.get("template", "")).endswith("redirect.html"):
-        raise PluginError(f"{path}: redirect pages (template: redirect.html, location:) are not allowed; link to the page instead")
-
-    def escape_value(value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, Markup):
-            return Markup(escape(value))
-        if isinstance(value, list):
-            return [escape_value(item) for item in value]
-        return value
-
-    return {key: escape_value(value) if key != "medkb" else value for key, value in meta.items()}
-
-
 class ReviewPlugin(BasePlugin[ReviewConfig]):
     """Validates article front matter, derives review states and feeds the review partials."""
 
@@ -109,6 +67,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.safe_links: SafeLinksExtension | None = None
         self.safe_html: SafeHtmlExtension | None = None
         self._markdown: dict[str, str] = {}
+        self._by_url: dict[str, File] | None = None
         # Signature checks that succeeded in this process (mkdocs serve's
         # rebuilds keep the instance); never read from or written to disk.
         self.verified: set[str] = set()
@@ -181,6 +140,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.files = files
         self.reports, self.pages, self._rendered, self._raw, self.browse_pages = {}, {}, {}, {}, {}
         self._summaries, self._topic_rows = None, {}
+        self._by_url = None
         # Before any page is read: browse pages depend on how many articles
         # and topics there are, and a dirty build lists articles it does not render.
         self.preparsed = {}
@@ -253,11 +213,30 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if self.config.enabled and self.safe_links is not None:
             for url in self.safe_links.removed:
                 log.warning(f"{page_source_path(page, config)}: link to {url!r} removed; only http(s), mailto and relative links are allowed")
+        record = page_record(page)
+        if self.config.enabled and record.is_article:
+            record.embedded = self._embedded(html, page, files)
         if self.config.enabled and self.safe_html is not None:
             markdown = self._markdown.pop(page.file.src_uri, "")
             for problem in self.safe_html.state.problems:
                 log.warning(f"{locate(page, config, markdown, line_containing(markdown, problem.needle, problem.in_attributes))}: {problem.message}")
         return None
+
+    def _embedded(self, html: str, page: Page, files: Files) -> list[str]:
+        # The files the rendered page embeds, found by their URL (MkDocs has
+        # made the addresses relative to the page's URL by now).
+        addresses = local_sources(html)
+        if not addresses:
+            return []
+        if self._by_url is None:
+            self._by_url = {f.url.strip("/"): f for f in files if f.abs_src_path is not None}
+        found = []
+        for address in addresses:
+            target = self._by_url.get(resolve_from(page.url[: page.url.rfind("/")], address))
+            if target is not None and target.abs_src_path is not None:
+                with open(target.abs_src_path, "rb") as f:
+                    found.append(file_fingerprint(target.src_uri, f.read()))
+        return found
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Assess every article, now that every page is rendered and its citations are known."""
@@ -265,7 +244,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             return None
         cited: dict[str, list[str | None]] = {}
         for src_uri, article in self._rendered.items():
-            cited[src_uri] = list(page_record(self.pages[src_uri]).cited_fingerprints)
+            record = page_record(self.pages[src_uri])
+            cited[src_uri] = [*record.cited_fingerprints, *record.embedded]
             parsed = self.preparsed.get(src_uri)
             if parsed is not None:
                 self._last_rendered[src_uri] = (parsed[0], cited[src_uri])
@@ -303,7 +283,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 rendered = self._rendered.get(src_uri)
                 if rendered is None:
                     continue
-                last = (sha, list(page_record(file.page).cited_fingerprints))
+                record = page_record(file.page)
+                last = (sha, [*record.cited_fingerprints, *record.embedded])
                 self._last_rendered[src_uri] = last
                 article = rendered
             articles[src_uri] = article

@@ -1,0 +1,61 @@
+"""Files an article's page embeds (images, video, audio): part of what an approval covers.
+
+An approved article that shows ``dosing.svg`` must stop being approved
+when the drawing changes. The rendered page's ``src``-like attributes are
+read, local ones resolved to files of ``docs_dir``, and each becomes a
+fingerprint (``file:<path in docs_dir>@sha256:…``) that the digest covers
+with the cited entries. The plugin and the commands resolve paths their
+own way (page URL, source folder) and share these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+#: Elements and attributes that embed a file in the page.
+EMBEDDING = {"img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+             "track": ("src",), "embed": ("src",), "object": ("data",), "input": ("src",)}
+
+
+class _Embeds(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = EMBEDDING.get(tag)
+        if not names:
+            return
+        for name, value in attrs:
+            if name in names and value:
+                parts = value.split(",") if name == "srcset" else [value]
+                self.found.extend(part.strip().split(" ")[0] for part in parts if part.strip())
+
+
+def local_sources(html: str) -> list[str]:
+    """The embedded addresses of a page that point to this site (no scheme, not ``//host``), in order, once each."""
+    if "src" not in html and "data=" not in html and "poster" not in html:
+        return []
+    parser = _Embeds()
+    parser.feed(html)
+    parser.close()
+    local = []
+    for value in parser.found:
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        local.append(unquote(parts.path))
+    return list(dict.fromkeys(local))
+
+
+def resolve_from(folder: str, address: str) -> str:
+    """A relative address resolved against a folder of ``docs_dir`` (posix, no leading slash)."""
+    return posixpath.normpath(posixpath.join(folder, address)).lstrip("/")
+
+
+def file_fingerprint(src_uri: str, data: bytes) -> str:
+    """What the digest covers of an embedded file."""
+    return f"file:{src_uri}@sha256:{hashlib.sha256(data).hexdigest()}"
