@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,11 +51,7 @@ class BibEntry(Entry):
 
 @dataclass
 class Bibliography:
-    """Entries of one or more ``.bib`` files, looked up case-insensitively.
-
-    A bibliography restored from the build cache knows its keys but not its
-    entries; ``loader`` parses the files the first time an entry is needed.
-    """
+    """Entries of one or more bibliography files, looked up case-insensitively."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
     """Entries by lower-cased key."""
@@ -68,16 +63,12 @@ class Bibliography:
     """Keys as the files spell them, by lower-cased key."""
     file_digests: dict[str, str] = field(default_factory=dict)
     """SHA-256 of each file's text, by path: memoised formatting is keyed by it."""
-    loader: Callable[[], Bibliography] | None = field(default=None, repr=False, compare=False)
 
     def get(self, key: str) -> Entry | None:
         """The entry for ``key`` (case-insensitive), or ``None``."""
         lower = key.lower()
         if lower not in self.keys:
             return None
-        if lower not in self.entries and self.loader is not None:
-            self.entries.update(self.loader().entries)
-            self.loader = None
         return self.entries.get(lower)
 
     def canonical_key(self, key: str) -> str | None:
@@ -100,15 +91,7 @@ class Bibliography:
             {**self.keys, **other.keys},
             {**self.file_digests, **other.file_digests},
         )
-        if self.loader is not None or other.loader is not None:
-            merged.loader = lambda: self._loaded().merged(other._loaded())
         return merged
-
-    def _loaded(self) -> Bibliography:
-        if self.loader is not None:
-            self.entries.update(self.loader().entries)
-            self.loader = None
-        return self
 
 
 def blank_comment_lines(text: str) -> str:

@@ -26,8 +26,6 @@ class ReferenceCatalog:
     cache: dict[tuple[str, str], FormattedReference | str] = field(default_factory=dict)
     formatted: int = 0
     """How many entries this catalog formatted (not served from the cache)."""
-    saved: int = -1
-    """``formatted`` when the catalog was last written to disk (-1: never)."""
 
     def canonical_key(self, key: str) -> str | None:
         """The key as the ``.bib`` spells it, or ``None`` when unknown."""

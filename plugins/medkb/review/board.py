@@ -2,9 +2,8 @@
 
 Each member has an id (used in approvals and URLs), a name, credentials, a
 role, optional specialties and bio, and the SSH public key their approvals
-are signed with. The roster is also the ``allowed_signers`` list that
-``ssh-keygen -Y verify`` checks signatures against, so ids must be plain
-names: a wildcard would let any key sign as anyone.
+are signed with. Ids are plain names (no wildcards, no spaces): they
+name the signer in every approval record.
 """
 
 from __future__ import annotations
@@ -72,12 +71,6 @@ class Board:
             address = who.casefold()
             member = next((m for m in self.members.values() if address in (e.casefold() for e in m.emails)), None)
         return member
-
-    def allowed_signers(self) -> str:
-        """The roster as an ssh-keygen ``allowed_signers`` file."""
-        return "".join(
-            f'{m.id} namespaces="{SIGNATURE_NAMESPACE}" {m.key}\n' for m in self.members.values() if m.key
-        )
 
     def digest(self) -> str:
         """SHA-256 of the roster's content (ids, names, credentials, roles, keys; e-mails where listed, so a roster without them keeps its digest)."""
