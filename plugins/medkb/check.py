@@ -73,7 +73,7 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             report.problems.extend(str(w) for w in art.warnings)
             report.problems.extend(citation_problems)
             continue
-        covered = [*sources.fingerprints, *embedded_files(art.body, file, layout)]
+        covered = [*sources.fingerprints, *embedded_files(sources, file, layout)]
         assessed = assess_article(art, covered, board, layout.rules, today=today)
         report.problems.extend(str(p) for p in assessed.problems[: len(art.warnings)])
         report.problems.extend(citation_problems)

@@ -56,6 +56,8 @@ class CitedSources:
     keys: list[str] = field(default_factory=list)
     fingerprints: list[str | None] = field(default_factory=list)
     problems: list[CitationProblem] = field(default_factory=list)
+    html: str = ""
+    """The rendered body, when it cites or embeds anything (else empty)."""
 
 
 def load_layout(config_file: Path) -> SiteLayout:
@@ -101,33 +103,41 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
     A body over medkb's per-page budget raises :class:`FrontMatterError`
     naming ``path`` and the line, as the build stops on it.
     """
-    if catalog is None or "[@" not in body:
+    cites = catalog is not None and "[@" in body
+    if not cites and not _may_embed(body):
         return CitedSources()
     over = check_page(body.split("\n"))
     if over is not None:
         raise FrontMatterError(path or "page", body_line + over.line - 1 if over.line else None, str(over))
-    ext = CitationsExtension(catalog, render_references=lambda refs: "")
-    extensions: list[Any] = [*layout.markdown_extensions, ext]
+    extensions: list[Any] = list(layout.markdown_extensions)
+    ext = CitationsExtension(catalog, render_references=lambda refs: "") if cites and catalog is not None else None
+    if ext is not None:
+        extensions.append(ext)
     if layout.audiences is not None:
         extensions.append(AudienceExtension(layout.audiences))
     md = markdown.Markdown(extensions=extensions, extension_configs=layout.mdx_configs)
-    md.convert(body)
+    html = md.convert(body)
+    if ext is None or catalog is None:
+        return CitedSources(html=html)
     keys = list(ext.state.order)
-    return CitedSources(keys, [catalog.fingerprint(k) for k in keys], list(ext.state.problems))
+    return CitedSources(keys, [catalog.fingerprint(k) for k in keys], list(ext.state.problems), html)
 
 
-def embedded_files(body: str, file: Path, layout: SiteLayout) -> list[str]:
-    """Fingerprints of the files of docs_dir the article's page embeds (a missing file is left to the build's warning)."""
-    if "](" not in body and "src" not in body and "data=" not in body:
+def _may_embed(body: str) -> bool:
+    return "](" in body or "src" in body or "data=" in body
+
+
+def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout) -> list[str]:
+    """Fingerprints of the files of docs_dir the article's rendered body embeds (a missing file is left to the build's warning)."""
+    if not sources.html:
         return []
-    md = markdown.Markdown(extensions=list(layout.markdown_extensions), extension_configs=layout.mdx_configs)
     docs = layout.docs_dir.resolve()
     try:
         folder = file.resolve().parent.relative_to(docs).as_posix()
     except ValueError:
         return []
     found = []
-    for address in local_sources(md.convert(body)):
+    for address in local_sources(sources.html):
         src_uri = resolve_from("" if folder == "." else folder, address)
         target = docs / src_uri
         if target.is_file():
@@ -147,5 +157,5 @@ def assess_file(
 ) -> tuple[ArticleReport, CitedSources]:
     """The plugin's pipeline for one article file: its citations, then :func:`assess_article`."""
     sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog), article.path, article.body_line)
-    covered = [*sources.fingerprints, *embedded_files(article.body, file, layout)]
+    covered = [*sources.fingerprints, *embedded_files(sources, file, layout)]
     return assess_article(article, covered, board, layout.rules, today=today), sources
