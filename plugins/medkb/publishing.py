@@ -24,8 +24,14 @@ from medkb.articles.model import MARKDOWN_SUFFIXES
 from medkb.pages import display_path
 
 #: Files a browser runs as a page of the site's origin when opened.
-DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".xml", ".xsl", ".xslt")
-_ACTIVE_SVG = re.compile(rb"<\s*script|\bon[a-z]+\s*=|javascript:|<\s*foreignObject|<\s*iframe|<\s*embed|<\s*object|xlink:href\s*=\s*[\"']?\s*data:", re.IGNORECASE)
+DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".xht", ".shtml", ".mht", ".mhtml", ".xml", ".xsl", ".xslt")
+# Fail closed on anything that could run or pull in a document: a script or
+# foreignObject under any namespace prefix, event handlers, script URLs, and
+# DTDs or character references (which could spell any of these).
+_ACTIVE_SVG = re.compile(
+    rb"<\s*(?:[\w.-]+:)?(?:script|foreignObject|iframe|embed|object|handler|listener)\b|\bon[a-z]+\s*=|javascript:|<!DOCTYPE|<!ENTITY|&#|data:",
+    re.IGNORECASE,
+)
 
 
 def _inside(path: str, folder: str) -> bool:

@@ -74,15 +74,15 @@ class SanitizeState:
     """What one document lost to cleaning; read by the plugin after conversion."""
 
     problems: list[SanitizeProblem] = field(default_factory=list)
-    trusted: set[int] = field(default_factory=set)
-    """``id()`` of elements medkb's own extensions made (kept as they are)."""
+    trusted: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Attributes of the elements medkb's own extensions made, by ``id()``, as they made them."""
 
 
 def trust(md: Markdown, element: etree.Element) -> None:
-    """Mark an element medkb made: its ``kb-`` classes and data attributes stay."""
+    """Mark an element medkb made: the attributes it has now stay; any added later (attr_list) is cleaned."""
     state = getattr(md, "medkb_safehtml", None)
     if isinstance(state, SanitizeState):
-        state.trusted.add(id(element))
+        state.trusted[id(element)] = dict(element.attrib)
 
 
 def _keep_class(value: str) -> str:
@@ -197,8 +197,7 @@ class SanitizeTreeprocessor(Treeprocessor):
             stash.rawHtmlBlocks[index] = cleaned
         self._drop_emptied(root)
         for el in root.iter():
-            if id(el) not in state.trusted:
-                self._clean_element(el)
+            self._clean_element(el, state.trusted.get(id(el), {}))
 
     def _drop_emptied(self, root: etree.Element) -> None:
         # A raw HTML block cleaned to nothing would leave an empty paragraph.
@@ -211,9 +210,11 @@ class SanitizeTreeprocessor(Treeprocessor):
                 if child.tag == "p" and len(child) == 0 and (child.text or "").strip() in empty:
                     parent.remove(child)
 
-    def _clean_element(self, el: etree.Element) -> None:
+    def _clean_element(self, el: etree.Element, own: dict[str, str]) -> None:
         for name in list(el.attrib):
             value = el.attrib[name]
+            if own.get(name) == value:
+                continue  # as medkb made it
             lower = name.lower()
             reason = None
             if lower.startswith("on"):

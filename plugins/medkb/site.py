@@ -103,9 +103,9 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
     A body over medkb's per-page budget raises :class:`FrontMatterError`
     naming ``path`` and the line, as the build stops on it.
     """
+    # Rendered even without citations: the HTML tells which files the page
+    # embeds (reference-style images have no tell-tale in the source).
     cites = catalog is not None and "[@" in body
-    if not cites and not _may_embed(body):
-        return CitedSources()
     over = check_page(body.split("\n"))
     if over is not None:
         raise FrontMatterError(path or "page", body_line + over.line - 1 if over.line else None, str(over))
@@ -122,9 +122,6 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
     keys = list(ext.state.order)
     return CitedSources(keys, [catalog.fingerprint(k) for k in keys], list(ext.state.problems), html)
 
-
-def _may_embed(body: str) -> bool:
-    return "](" in body or "src" in body or "data=" in body
 
 
 def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout) -> list[str]:

@@ -120,3 +120,13 @@ def test_an_embedded_file_is_covered_by_the_build_and_the_commands(approved_with
     assert "changed since approval" in capsys.readouterr().out
     drawing.write_text(SVG)
     assert _status(approved_with_drawing) == "approved"
+
+
+@pytest.mark.parametrize("image", ["![Dosing table](img/dosing%20table.svg)\n", "![Dosing table][d]\n\n[d]: img/dosing%20table.svg\n"])
+def test_embedded_file_names_with_spaces_and_reference_images_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, image: str) -> None:
+    write_site(tmp_path, {"articles/a.md": ARTICLE + "\n" + image, "articles/img/dosing table.svg": SVG}, bib=BIB)
+    monkeypatch.chdir(tmp_path)
+    assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
+    assert _status(tmp_path) == "approved"
+    (tmp_path / "content/articles/img/dosing table.svg").write_text(SVG.replace("500 mg", "5000 mg"))
+    assert _status(tmp_path) == "changes-pending"

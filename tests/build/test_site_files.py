@@ -80,3 +80,13 @@ def test_front_matter_of_other_pages_is_escaped_and_redirects_refused(tmp_path: 
     with pytest.raises(Abort):
         build_site(write_site(tmp_path / "bad", {"articles/a.md": article(), "moved.md": redirect}))
     assert any("content/moved.md: redirect pages (template: redirect.html, location:) are not allowed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("svg", ['<svg xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></svg>',
+                                 '<svg><a href="&#106;avascript:alert(1)"><text>x</text></a></svg>'])
+def test_an_svg_with_a_prefixed_or_encoded_script_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture, svg: str) -> None:
+    _refused(tmp_path, caplog, {"img/evil.svg": svg}, "content/img/evil.svg: an SVG with scripts")
+
+
+def test_an_xht_document_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    _refused(tmp_path, caplog, {"evil.xht": "<html><script>alert(1)</script></html>"}, "content/evil.xht: an HTML document is published as it is")

@@ -143,3 +143,11 @@ def test_one_key_listed_for_two_members_is_an_error() -> None:
     with pytest.raises(Exception) as e:
         parse_board(twice, "board.yml")
     assert str(e.value) == "board.yml:7: member 'other' has the same key as 'reviewer'; each member signs with a key of their own"
+
+
+def test_only_each_members_latest_approval_counts() -> None:
+    old = _article(_history("sha256:0"))
+    old_digest = content_digest(shown_front_matter(old), old.body, [])
+    # The member approved this text, then approved other text: restoring the first does not approve.
+    history = _history(old_digest) + [{"status": "approved", "by": "reviewer", "on": "2026-01-04", "digest": "sha256:" + "1" * 64}]
+    assert assess_article(_article(history), [], BOARD, UNSIGNED, today=TODAY).state.effective is Effective.CHANGES_PENDING

@@ -244,3 +244,8 @@ def test_key_holding_markup_is_shown_as_written(catalog: ReferenceCatalog) -> No
     )
     assert "klzzwxh" not in html and "\x02" not in html and "<b>" not in html
     assert [p.message for p in ext.state.problems] == ["unknown citation key 'a<b>'", "unknown citation key 'c<d'"]
+
+
+def test_raw_html_in_a_cited_heading_never_reaches_its_toc_label(catalog: ReferenceCatalog) -> None:
+    html, _ = convert('# Head [@alpha] <b title=" onmouseover=alert(1) x">t</b>\n', catalog)
+    assert html.startswith('<h1 data-toc-label="Head t">')

@@ -91,3 +91,11 @@ def test_extension_by_name_and_bad_mode() -> None:
     assert markdown.Markdown(extensions=["medkb.safehtml"]).convert("<script>x</script>\n") == ""
     with pytest.raises(ValueError, match="mode 'off' is not allowed; use sanitize or refuse"):
         SafeHtmlExtension(mode="off")
+
+
+def test_attributes_added_to_medkbs_own_elements_are_cleaned() -> None:
+    from medkb.audience.blocks import AudienceExtension
+
+    src = ('/// audience | patient\n    attrs: {onclick: "alert(3)", data-kb-status: approved, style: "display:none"}\nWords.\n///\n')
+    html, problems = convert(src, AudienceExtension(["patient"]))
+    assert html == '<div class="kb-audience" data-kb-audience="patient">\n<p>Words.</p>\n</div>' and len(problems) == 3

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from html import unescape as html_unescape
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any, cast
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.extensions.toc import unique
+from markdown.extensions.toc import strip_tags, unique
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -45,6 +46,7 @@ from medkb.safehtml import trust
 # is prose. parse_citation checks the inside; what is no citation is a warning.
 CITATION_RE = r"\[([ \t]*@(?![ \t])[^\[\]\n]*)\](?![(\[])"
 _PENDING = "data-kb-pending"
+_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 # Marks the reference list's place between the two tree processors.
 _SLOT = "data-kb-references"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -126,8 +128,8 @@ class CitationTreeprocessor(Treeprocessor):
         backlinks: dict[str, list[str]] = {}
         for occurrence, sup in enumerate(sups, start=1):
             items = self.state.pending[int(sup.attrib.pop(_PENDING))]
-            trust(self.md, sup)
             sup.set("id", f"cite-{occurrence}")
+            trust(self.md, sup)
             resolved: list[tuple[int, str, str | None]] = []
             missing: list[str] = []
             for item in items:
@@ -198,6 +200,15 @@ class CitationTreeprocessor(Treeprocessor):
                 sup.append(part)
                 last_el = part
 
+    def _plain(self, text: str) -> str:
+        # Raw HTML in a heading is a stash placeholder here; Python-Markdown
+        # would put the HTML back inside the attribute, unescaped. Its text only.
+        def text_of(match: re.Match[str]) -> str:
+            raw = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+            return html_unescape(strip_tags(raw if isinstance(raw, str) else etree.tostring(raw, encoding="unicode")))
+
+        return _PLACEHOLDER.sub(text_of, text)
+
     def _fix_headings(self, root: etree.Element) -> None:
         # The number belongs in the heading, not in its slug or the table of
         # contents: give such headings an id and a TOC label without it.
@@ -206,7 +217,7 @@ class CitationTreeprocessor(Treeprocessor):
         for el in root.iter():
             if el.tag not in _HEADINGS or not any(sup.get("class") == "kb-cite" for sup in el.iter("sup")):
                 continue
-            text = text_without_citations(el).strip()
+            text = self._plain(text_without_citations(el)).strip()
             if "data-toc-label" not in el.attrib:
                 el.set("data-toc-label", text)
             if toc is not None and "id" not in el.attrib:

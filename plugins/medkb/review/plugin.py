@@ -9,6 +9,7 @@ and :mod:`medkb.articles.lists`.
 from __future__ import annotations
 
 import os
+from urllib.parse import unquote
 from pathlib import Path
 from typing import Any, Literal
 
@@ -229,7 +230,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if not addresses:
             return []
         if self._by_url is None:
-            self._by_url = {f.url.strip("/"): f for f in files if f.abs_src_path is not None}
+            # MkDocs percent-encodes URLs; the addresses found are decoded.
+            self._by_url = {unquote(f.url).strip("/"): f for f in files if f.abs_src_path is not None}
         found = []
         for address in addresses:
             target = self._by_url.get(resolve_from(page.url[: page.url.rfind("/")], address))

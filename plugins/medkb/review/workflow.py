@@ -259,6 +259,13 @@ def review_state(
     if not run:
         problems.append((status_line, "review.status says approved but the history has no approval; only a board member can approve (medkb review --to approved)"))
         return state
+    # Only each member's latest approval counts: an older one that still
+    # matches would approve text the member later replaced (a rollback).
+    latest_of: dict[str, int] = {}
+    for index, entry in enumerate(run):
+        member = board.member_for(entry.by)
+        latest_of[member.id if member is not None else f"\0{index}"] = index
+    run = [run[i] for i in sorted(latest_of.values())]
     valid: dict[str, HistoryEntry] = {}
     removed: list[tuple[int | None, str]] = []
     stale = False
