@@ -16,7 +16,6 @@ Works by name in plain Python-Markdown, with no MkDocs::
 
 from __future__ import annotations
 
-import hashlib
 import re
 from html import unescape as html_unescape
 import xml.etree.ElementTree as etree
@@ -32,7 +31,6 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from medkb.citations.bibliography import load_bibliography
 from medkb.citations.numbering import (
     CiteItem, as_written, attach_to_preceding_text, compress_numbers, format_locator, key_slug, malformed_citation, parse_citation,
     text_without_citations,
@@ -309,7 +307,12 @@ class CitationsExtension(Extension):
         """The references documents cite (loaded from ``bibliography`` on first use)."""
         if self._catalog is None:
             files = [Path(p) for p in self.getConfig("bibliography")]
-            self._catalog = _shared_catalog(files, self.getConfig("style"), dict(self.getConfig("type_labels")))
+            # The last catalog is kept while the files' bytes, style and labels
+            # stay the same: hosts that make an extension per page (Zensical)
+            # then parse the bibliography once.
+            from medkb.citations.cache import load_catalog
+
+            self._catalog = load_catalog(files, self.getConfig("style"), dict(self.getConfig("type_labels")), {})[0]
         return self._catalog
 
     @catalog.setter
@@ -366,29 +369,6 @@ class CitationsExtension(Extension):
         self.state.entries.clear()
         self.state.has_marker = False
         self.state.references_anchor = None
-
-
-# Hosts that make a new extension for every page (Zensical) would parse the
-# bibliography each time; the last catalog is kept while its files' bytes,
-# the style and the labels stay the same.
-_LAST_CATALOG: dict[tuple[object, ...], ReferenceCatalog] = {}
-
-
-def _shared_catalog(files: list[Path], style: str, labels: dict[str, str]) -> ReferenceCatalog:
-    key = (tuple((str(f), _read(f)) for f in files), style, tuple(sorted(labels.items())))
-    catalog = _LAST_CATALOG.get(key)
-    if catalog is None:
-        catalog = ReferenceCatalog(load_bibliography(files), style, labels)
-        _LAST_CATALOG.clear()
-        _LAST_CATALOG[key] = catalog
-    return catalog
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return hashlib.sha256(file.read_bytes()).digest()
-    except OSError:
-        return b""  # load_bibliography reports the file
 
 
 def makeExtension(**kwargs: Any) -> CitationsExtension:  # noqa: N802 - Python-Markdown's name

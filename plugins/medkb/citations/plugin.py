@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import os
 from pathlib import Path
 
-from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -17,12 +17,12 @@ from pybtex.plugin import PluginNotFound, find_plugin
 
 from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
-from medkb.citations.bibliography import BibliographyError, load_bibliography
+from medkb.citations.bibliography import BibliographyError
 from medkb.citations.cache import load_catalog
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
-from medkb.citations.references import ReferenceCatalog
+from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.citations.render import ReferenceEntry, ReferenceList, template_renderer
 from medkb.pages import locate, outside_site, page_source_path
 from medkb.record import page_record
@@ -38,7 +38,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self.extension: CitationsExtension | None = None
         self._root = Path(".")
         self._markdown = ""
-        self._env: Environment | None = None
+        self._renderer: Callable[[ReferenceList], str] | None = None
         self._reported: set[tuple[str, str]] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -65,7 +65,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         except BibliographyError as e:
             raise PluginError(str(e)) from None
         log.debug(f"bibliography: {len(self.catalog.bibliography.keys)} entries ({origin})")
-        self._env = None
+        self._renderer = None
         self.extension = CitationsExtension(
             self.catalog,
             compress=self.config.compress,
@@ -83,9 +83,9 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         return config
 
     def _render(self, config: MkDocsConfig, refs: ReferenceList) -> str:
-        if self._env is None:
-            self._env = config.theme.get_env()
-        return template_renderer(self._env)(refs)
+        if self._renderer is None:
+            self._renderer = template_renderer(config.theme.get_env())
+        return self._renderer(refs)
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         """Choose the page's catalog (its own ``bibliography:`` files added) and remember its text for warnings."""
@@ -151,7 +151,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     "(paths are relative to the article)"
                 )
         try:
-            return self.catalog.with_bibliography(load_bibliography(files, {f: _relative(f, self._root) for f in files}))
+            return article_catalog(self.catalog, base, [str(name) for name in extra], lambda f: _relative(f, self._root))
         except BibliographyError as e:
             raise PluginError(str(e)) from None
 

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from medkb.articles.model import parse_article
+from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.articles.frontmatter import decode_source
 from medkb.review.board import Member
 from medkb.review.edit import apply_review_edit
@@ -70,8 +70,8 @@ def article_file(path: Path, layout: SiteLayout) -> Path:
         if path.is_symlink():
             raise WorkflowError(f"{shown}: is a symbolic link to {target}, outside {where}; medkb review edits only articles, not what links point to")
         raise WorkflowError(f"{shown}: not an article: medkb review edits Markdown files under {where}")
-    if target.suffix != ".md":
-        raise WorkflowError(f"{shown}: not an article: articles are Markdown files (.md) under {where}")
+    if not target.name.lower().endswith(MARKDOWN_SUFFIXES):
+        raise WorkflowError(f"{shown}: not an article: articles are Markdown files ({', '.join(MARKDOWN_SUFFIXES)}) under {where}")
     if not target.is_file():
         raise WorkflowError(f"{shown}: no such article file")
     return target

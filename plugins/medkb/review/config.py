@@ -70,6 +70,8 @@ class ReviewConfig(Config):
     review_queue_title = c.Type(str, default="Review queue")
     browse_title = c.Type(str, default="Browse articles")
     browse_az_title = c.Type(str, default="Articles A–Z")
+    browse_page_title = c.Type(str, default="{title} (page {number})")
+    """Title of the second and later pages of a browse list (``{title}``, ``{number}``)."""
     reviewed_by_label = c.Type(str, default="Reviewed by")
     due_label = c.Type(str, default="Next review due")
     overdue_label = c.Type(str, default="Review overdue since")

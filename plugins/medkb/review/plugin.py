@@ -69,6 +69,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.safe_html: SafeHtmlExtension | None = None
         self._markdown: dict[str, str] = {}
         self._by_url: dict[str, File] | None = None
+        self._file_prints: dict[str, str] = {}
         # Signature checks that succeeded in this process (mkdocs serve's
         # rebuilds keep the instance); never read from or written to disk.
         self.verified: set[str] = set()
@@ -141,7 +142,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.files = files
         self.reports, self.pages, self._rendered, self._raw, self.browse_pages = {}, {}, {}, {}, {}
         self._summaries, self._topic_rows = None, {}
-        self._by_url = None
+        self._by_url, self._file_prints = None, {}
         # Before any page is read: browse pages depend on how many articles
         # and topics there are, and a dirty build lists articles it does not render.
         self.preparsed = {}
@@ -160,7 +161,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             )
             for browse_page in plan:
                 self.browse_pages[browse_page.src_uri] = browse_page
-                title = browse_page.title + (f" (page {browse_page.number})" if browse_page.number > 1 else "")
+                title = browse_page.title
+                if browse_page.number > 1:
+                    title = self.config.browse_page_title.replace("{title}", title).replace("{number}", str(browse_page.number))
                 add_generated_page(files, config, browse_page.src_uri, title)
         return files
 
@@ -236,8 +239,11 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         for address in addresses:
             target = self._by_url.get(resolve_from(page.url[: page.url.rfind("/")], address))
             if target is not None and target.abs_src_path is not None:
-                with open(target.abs_src_path, "rb") as f:
-                    found.append(file_fingerprint(target.src_uri, f.read()))
+                # A figure shared by many articles is read once per build.
+                if target.src_uri not in self._file_prints:
+                    with open(target.abs_src_path, "rb") as f:
+                        self._file_prints[target.src_uri] = file_fingerprint(target.src_uri, f.read())
+                found.append(self._file_prints[target.src_uri])
         return found
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:

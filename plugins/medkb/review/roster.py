@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from medkb.articles.frontmatter import FrontMatterError
+from medkb.articles.model import MARKDOWN_SUFFIXES
 from medkb.review.board import Board, parse_board
 from medkb.review.governance import (
     Governed,
@@ -193,7 +194,7 @@ def plan_board_approval(config_file: Path, member_id: str, key: Path, base: str,
 
 _RECORD_FIELDS = ("status", "by", "on", "digest", "signature", "note")
 #: Every suffix MkDocs may treat as Markdown (more than the site uses is harmless: the check only compares histories).
-_MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
+_MARKDOWN = MARKDOWN_SUFFIXES
 
 
 def _history(raw: bytes, path: str) -> list[tuple[str, ...]] | None:
