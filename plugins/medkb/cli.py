@@ -221,6 +221,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_desk(args: argparse.Namespace) -> int:
+    """Serve the reviewer's desk on 127.0.0.1 until Ctrl-C (see medkb.desk)."""
+    from medkb.desk.run import DeskStartError, run_desk
+
+    try:
+        return run_desk(Path(args.config), args.port, not args.no_browser, args.as_member, Path(args.key).expanduser() if args.key else None)
+    except DeskStartError as e:
+        print(f"medkb desk: {e}", file=sys.stderr)
+        return 1
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; allowed: 1 to 65535")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
@@ -263,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     approve_board.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
     approve_board.add_argument("--config", default="mkdocs.yml")
     approve_board.set_defaults(func=cmd_approve_board)
+    desk = sub.add_parser("desk", help="the reviewer's desk: review and approve in your browser (127.0.0.1 only)")
+    desk.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
+    desk.add_argument("--no-browser", action="store_true", help="print the address only; do not open a browser")
+    desk.add_argument("--as", dest="as_member", metavar="MEMBER", help="your board member id (default: the member whose key ssh-agent holds, or whose e-mail git uses)")
+    desk.add_argument("--key", help="your SSH private key, when ssh-agent does not hold it (a key without passphrase)")
+    desk.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    desk.set_defaults(func=cmd_desk)
     return parser
 
 

@@ -1,0 +1,193 @@
+"""The article as readers will see it: a real MkDocs build of the working tree, served on its own loopback port.
+
+The build is ``mkdocs build`` of the site's ``mkdocs.yml`` into a temporary
+folder (never the site's ``site_dir``), made again whenever a file of the
+site changed. It is served from a second port, so its pages are another
+origin than the desk: whatever script a page carries cannot read the desk's
+pages (and so its CSRF token) nor post to it (``form-action``/``connect-src``
+are ``'self'``). The preview's addresses start with a secret of their own;
+``Host`` is checked as on the desk.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from medkb.desk.security import host_allowed, same_secret
+
+#: Folders of the site's folder whose changes do not change the site.
+_SKIPPED = {"site", "node_modules", "__pycache__", "venv"}
+
+
+def tree_fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, size and modification time of every file of the site's folder (hidden folders and outputs left out)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found.append((path, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+@dataclass
+class BuildResult:
+    """One build of the preview."""
+
+    folder: Path | None
+    seconds: float
+    error: str = ""
+    """The end of MkDocs' output when the build failed (the previous build is still served)."""
+
+
+class PreviewBuilds:
+    """Builds the working tree when it changed; one build at a time, the last good one served."""
+
+    def __init__(self, config_file: Path, workdir: Path) -> None:
+        self.config_file = config_file
+        self.root = config_file.parent
+        self.workdir = workdir
+        self._lock = threading.Lock()
+        self._fingerprint: tuple[tuple[str, int, int], ...] | None = None
+        self.current: Path | None = None
+        self.last = BuildResult(None, 0.0, "not built yet")
+        self._count = 0
+
+    def ensure_fresh(self) -> BuildResult:
+        """Build if any file changed since the last build (waits for a build under way); the last result."""
+        with self._lock:
+            fingerprint = tree_fingerprint(self.root)
+            if fingerprint != self._fingerprint:
+                self.last = self._build()
+                self._fingerprint = fingerprint
+            return self.last
+
+    def start(self) -> None:
+        """Build in the background (the desk answers meanwhile; the article page waits for it)."""
+        threading.Thread(target=self.ensure_fresh, name="medkb-desk-preview", daemon=True).start()
+
+    def _build(self) -> BuildResult:
+        self._count += 1
+        out = self.workdir / f"build-{self._count}"
+        started = time.perf_counter()
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(self.config_file), "-d", str(out)],
+                cwd=self.root, capture_output=True, text=True, env=env, timeout=900, stdin=subprocess.DEVNULL,
+            )
+            failed = done.returncode != 0
+            output = (done.stderr or done.stdout).strip() or f"mkdocs build exited with status {done.returncode}"
+        except subprocess.TimeoutExpired:
+            failed, output = True, "mkdocs build did not finish in 900 s"
+        seconds = time.perf_counter() - started
+        if failed:
+            shutil.rmtree(out, ignore_errors=True)
+            return BuildResult(self.current, seconds, "\n".join(output.splitlines()[-15:]))
+        previous, self.current = self.current, out
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        return BuildResult(out, seconds)
+
+
+def preview_handler(builds: PreviewBuilds, token: str, desk_port_ref: list[int]) -> type[BaseHTTPRequestHandler]:
+    """The request handler of the preview server: ``GET /TOKEN/<path>`` serves the last build's file."""
+
+    class PreviewHandler(BaseHTTPRequestHandler):
+        server_version = "medkb-desk-preview"
+        sys_version = ""
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            pass
+
+        def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+            self._serve(send_body=False)
+
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            self._serve(send_body=True)
+
+        def _serve(self, send_body: bool) -> None:
+            port = self.server.server_address[1]
+            if not host_allowed(self.headers.get("Host"), port):  # type: ignore[arg-type]
+                return self._plain(421, "This preview answers only to 127.0.0.1 and localhost with its port.")
+            path = unquote(urlsplit(self.path).path)
+            first, _, rest = path.lstrip("/").partition("/")
+            if not same_secret(first, token):
+                return self._plain(403, "Not the preview's address: open articles from the desk.")
+            folder = builds.current
+            if folder is None:
+                return self._plain(503, "The preview is not built yet: reload in a moment.")
+            target = _file_in(folder, rest)
+            if target is not None and target.name == "index.html" and rest and not rest.endswith(("/", "index.html")):
+                # A folder's page: its relative links need the trailing slash.
+                self.send_response(301)
+                self.send_header("Location", f"/{token}/{quote(rest)}/")
+                self.send_header("Content-Length", "0")
+                self._security_headers()
+                self.end_headers()
+                return
+            if target is None:
+                return self._plain(404, "No such page in the preview.")
+            data = target.read_bytes()
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            self.send_response(200)
+            self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") or kind.endswith(("javascript", "json")) else ""))
+            self.send_header("Content-Length", str(len(data)))
+            self._security_headers()
+            self.end_headers()
+            if send_body:
+                self.wfile.write(data)
+
+        def _security_headers(self) -> None:
+            desk = desk_port_ref[0]
+            ancestors = " ".join(f"http://{name}:{desk}" for name in ("127.0.0.1", "localhost"))
+            self.send_header(
+                "Content-Security-Policy",
+                f"frame-ancestors {ancestors}; form-action 'self'; connect-src 'self'; base-uri 'self'; object-src 'none'",
+            )
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.send_header("Cache-Control", "no-store")
+
+        def _plain(self, status: int, text: str) -> None:
+            data = (text + "\n").encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self._security_headers()
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+    return PreviewHandler
+
+
+def _file_in(folder: Path, rest: str) -> Path | None:
+    """The built file an address names, only inside ``folder`` (``..`` and links out refused)."""
+    root = folder.resolve()
+    target = (root / rest).resolve()
+    if not target.is_relative_to(root):
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+def temporary_workdir() -> Path:
+    """A private folder for the desk's builds and key files (removed when the desk stops)."""
+    return Path(tempfile.mkdtemp(prefix="medkb-desk-"))
