@@ -176,7 +176,8 @@ class DeskHandler(BaseHTTPRequestHandler):
             "frame-ancestors 'none'; base-uri 'none'",
         )
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        # Not no-referrer: under it Chromium sends "Origin: null" with the desk's own forms.
+        self.send_header("Referrer-Policy", "same-origin")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Cross-Origin-Opener-Policy", "same-origin")
 

@@ -1,0 +1,140 @@
+"""The reviewer's desk in real Chromium: queue, article, approve with the key in ssh-agent, commit (issue 15).
+
+A real ``medkb desk`` subprocess on a temporary git repository; Alice's key
+is protected by a passphrase and added to an ``ssh-agent`` the test starts
+(``ssh-add`` reads the passphrase through ``SSH_ASKPASS``). The file the desk
+writes is compared byte for byte with what ``medkb review`` writes on a copy
+of the repository, and the next build shows the article approved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from conftest import build_site
+from deskkit import (
+    SUBMITTED,
+    UNDER_REVIEW,
+    Agent,
+    Desk,
+    cli_review,
+    copy_repo,
+    git,
+    make_keys,
+    make_repo,
+    start_agent,
+    start_desk,
+)
+
+pytestmark = pytest.mark.browser
+
+ARTICLE = "content/articles/a.md"
+NOTE = "Checked the dose against the 2020 trial."
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    return make_keys(tmp_path / "keys")
+
+
+@pytest.fixture
+def agent(tmp_path: Path, keys: dict[str, Path]) -> Iterator[Agent]:
+    started = start_agent(tmp_path, keys["alice"])
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, keys: dict[str, Path]) -> Path:
+    return make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW, "articles/new.md": SUBMITTED})
+
+
+@pytest.fixture
+def desk(repo: Path, agent: Agent) -> Iterator[Desk]:
+    # No --as: the desk finds Alice by the key the agent holds.
+    started = start_desk(repo, agent.env())
+    yield started
+    code, err = started.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def no_violations(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
+
+
+def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: Path, agent: Agent, keys: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    expected = copy_repo(repo, tmp_path / "cli-copy")
+    page.set_viewport_size({"width": 1366, "height": 768})  # a laptop screen
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto(desk.url)
+    expect(page).to_have_url(f"http://127.0.0.1:{desk.port}/")  # the secret left the address bar
+    expect(page.locator("h1")).to_have_text("Review queue")
+    expect(page.locator(".desk-who")).to_contain_text("You are Alice Example, MD (alice); approvals are signed by your key in ssh-agent")
+    rows = page.locator("tr.queue-row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-status", "under-review")
+    expect(rows.nth(1)).to_have_attribute("data-status", "submitted")
+    no_violations(page)
+
+    # Keyboard only: tab to the article's link and follow it.
+    link = page.get_by_role("link", name="Is the claim true?")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if link.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Is the claim true?")
+
+    # The site's own rendering, per audience, from the working tree.
+    frame = page.frame_locator("iframe.preview-frame")
+    expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "under-review")
+    expect(frame.locator('.kb-audience[data-kb-audience~="patient"]')).to_be_visible()
+    expect(frame.locator('.kb-audience[data-kb-audience~="professional"]')).to_be_hidden()
+    page.get_by_role("link", name="Healthcare professional").click()
+    expect(frame.locator("html")).to_have_attribute("data-kb-audience", "professional")
+    expect(frame.locator('.kb-audience[data-kb-audience~="professional"]')).to_be_visible()
+    expect(page.locator(".sources li")).to_contain_text("A trial of the claim")
+    expect(page.locator(".history li")).to_have_count(2)
+    no_violations(page)
+
+    # Approve with the keyboard: the note, then the Approve button.
+    page.get_by_label("Note for the history").focus()
+    page.keyboard.type(NOTE)
+    approve = page.get_by_role("button", name="Approve")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if approve.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash-done")).to_contain_text("You approved it, signed with your key in ssh-agent.")
+    expect(page.locator(".status").first).to_have_text("Approved")
+    expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "approved")
+
+    # Byte for byte what `medkb review` writes (Ed25519 signatures are deterministic).
+    made = cli_review(expected, agent.env(), ARTICLE, "--to", "approved", "--as", "alice", "--key", str(keys["alice"]), "--note", NOTE)
+    assert made.returncode == 0, made.stderr
+    assert (repo / ARTICLE).read_bytes() == (expected / ARTICLE).read_bytes()
+
+    page.get_by_role("button", name="Commit").press("Enter")
+    expect(page.locator(".flash-done")).to_contain_text("Committed as")
+    expect(page.locator(".flash-done")).to_contain_text("Nothing was pushed")
+    expect(page.get_by_role("button", name="Commit")).to_have_count(0)
+    assert git(repo, "status", "--porcelain") == ""
+    subject, author = git(repo, "log", "-1", "--format=%s%n%ae").splitlines()
+    assert (subject, author) == (f"Approve {ARTICLE}", "alice@example.org")
+    assert "approved by alice on" in git(repo, "log", "-1", "--format=%b")
+    assert git(repo, "log", "-1", "--format=%H", "--", ARTICLE).strip() == git(repo, "rev-parse", "HEAD").strip()
+
+    # The next build says approved.
+    built = build_site(repo, strict=True)
+    assert built.soup("articles/a").select_one(".kb-review")["data-kb-status"] == "approved"
+    assert errors == []

@@ -1,0 +1,273 @@
+"""``medkb desk`` refuses what it must, over plain HTTP, against a real desk subprocess (issue 15).
+
+A real git repository, real ``ssh-keygen`` keys (Alice's behind a passphrase,
+in an ``ssh-agent`` this module starts), a real desk. Every refusal is
+checked to have written nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from deskkit import SELF_SUBMITTED, SUBMITTED, UNDER_REVIEW, Agent, Desk, article_text, make_keys, make_repo, start_agent, start_desk
+
+HOSTILE = article_text(
+    'Is <script>alert("x")</script> & <b>bold</b> safe?',
+    [("submitted", "editor@example.org", "2025-01-02"), ("under-review", "bob", "2025-01-03")],
+    body="## Answer\n\nText.\n",
+).replace("      on: 2025-01-03\n", '      on: 2025-01-03\n      note: "<img src=x onerror=alert(1)> see </textarea>"\n')
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_keys(tmp_path_factory.mktemp("desk-keys"))
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, Path]) -> Iterator[Agent]:
+    started = start_agent(tmp_path_factory.mktemp("desk-agent"), keys["alice"])
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory, keys: dict[str, Path]) -> Path:
+    root = tmp_path_factory.mktemp("desk-repo")
+    make_repo(root, keys, {
+        "articles/a.md": UNDER_REVIEW, "articles/mine.md": SELF_SUBMITTED, "articles/new.md": SUBMITTED,
+        "articles/hostile.md": HOSTILE, "notes.md": "# Notes\n",
+    })
+    return root
+
+
+@pytest.fixture(scope="module")
+def desk(repo: Path, agent: Agent) -> Iterator[Desk]:
+    started = start_desk(repo, agent.env())
+    started.log_in()
+    yield started
+    code, err = started.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the site (links as themselves), to show that nothing was written."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if ".git" in path.parts or "site" in path.relative_to(root).parts:
+            continue
+        if path.is_symlink():
+            found[path.relative_to(root).as_posix()] = b"-> " + str(path.readlink()).encode()
+        elif path.is_file():
+            found[path.relative_to(root).as_posix()] = path.read_bytes()
+    return found
+
+
+def refused_reason(page: str) -> str:
+    reason = BeautifulSoup(page, "html.parser").select_one(".refused-reason, .flash-error")
+    assert reason is not None, page
+    return reason.get_text(" ", strip=True)
+
+
+def open_form(desk: Desk, ref: str) -> dict[str, str]:
+    page = desk.request("GET", f"/article/{ref}")
+    assert page.status == 200, page.body
+    return desk.form_fields(page.body)
+
+
+# -- the first line, the stop --
+
+
+def test_first_line_is_the_address_and_ctrl_c_stops_cleanly(repo: Path, agent: Agent) -> None:
+    started = start_desk(repo, agent.env(), "--as", "bob")
+    assert started.url.startswith("http://127.0.0.1:")
+    started.log_in()
+    assert started.request("GET", "/").status == 200
+    code, err = started.stop()
+    assert code == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines()[-1] == "medkb desk: stopped"
+
+
+def test_a_port_in_use_is_one_line(repo: Path, agent: Agent, desk: Desk) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "medkb.cli", "desk", "--no-browser", "--port", str(desk.port)], cwd=repo,
+                            capture_output=True, text=True, env=agent.env(), timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1].startswith(f"medkb desk: cannot listen on 127.0.0.1:{desk.port} (")
+    assert "Traceback" not in result.stderr
+
+
+# -- the secret, the Host, the token --
+
+
+def test_requests_without_the_secret_are_refused(desk: Desk) -> None:
+    for path in ("/", "/article/a.md", "/setup", "/static/desk.css"):
+        answer = desk.request("GET", path, cookie=False)
+        assert answer.status == 403, (path, answer.status)
+        assert "needs its secret" in refused_reason(answer.body)
+        assert "Is the claim true?" not in answer.body
+    wrong = desk.request("GET", "/?token=not-the-secret", cookie=False)
+    assert wrong.status == 403 and "set-cookie" not in wrong.headers
+    forged = desk.request("GET", "/", cookie=False, headers={"Cookie": f"medkb_desk_{desk.port}=guess"})
+    assert forged.status == 403
+    assert desk.request("GET", "/").status == 200  # with the cookie
+
+
+def test_a_foreign_host_header_is_refused(desk: Desk) -> None:
+    for host in (f"attacker.example:{desk.port}", "127.0.0.1", f"127.0.0.1:{desk.port + 1}", f"127.0.0.1.attacker.example:{desk.port}"):
+        answer = desk.request("GET", "/", host=host)
+        assert answer.status == 421, (host, answer.status)
+        assert "answers only to 127.0.0.1 and localhost" in refused_reason(answer.body)
+    assert desk.request("GET", "/", host=f"localhost:{desk.port}").status == 200
+
+
+def test_the_preview_checks_its_host_and_its_secret(desk: Desk) -> None:
+    page = desk.request("GET", "/article/a.md").body
+    src = BeautifulSoup(page, "html.parser").select_one("iframe.preview-frame")["src"]
+    match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)(/[^?]+)\?audience=patient", src)
+    assert match, src
+    port, path = int(match.group(1)), match.group(2)
+    shown = desk.request("GET", path, port=port, cookie=False)
+    assert shown.status == 200 and "Is the claim true?" in shown.body
+    assert f"frame-ancestors http://127.0.0.1:{desk.port}" in shown.headers["content-security-policy"]
+    assert "form-action 'self'" in shown.headers["content-security-policy"]
+    assert desk.request("GET", path, port=port, host=f"attacker.example:{port}").status == 421
+    token = path.split("/")[1]
+    assert desk.request("GET", path.replace(token, "x" * len(token)), port=port).status == 403
+    assert desk.request("GET", f"/{token}/../../mkdocs.yml", port=port).status == 404
+
+
+def test_a_post_without_its_csrf_token_is_refused(desk: Desk, repo: Path) -> None:
+    fields = open_form(desk, "a.md")
+    before = snapshot(repo)
+    for form in ({k: v for k, v in fields.items() if k != "csrf"} | {"to": "returned"},
+                 fields | {"csrf": "forged", "to": "returned"}):
+        answer = desk.request("POST", "/action", form=form)
+        assert answer.status == 403
+        assert "security token is missing or wrong" in refused_reason(answer.body)
+    # The right token from another site's page: refused by its Origin.
+    answer = desk.request("POST", "/action", form=fields | {"to": "returned"}, headers={"Origin": "http://attacker.example"})
+    assert answer.status == 403 and "not sent from the desk's own pages" in refused_reason(answer.body)
+    # A state change is never a GET.
+    assert desk.request("GET", "/action?" + "&".join(f"{k}={v}" for k, v in (fields | {"to": "returned"}).items())).status == 405
+    assert snapshot(repo) == before
+
+
+def test_only_articles_under_articles_dir_can_be_touched(desk: Desk, repo: Path, tmp_path: Path) -> None:
+    fields = open_form(desk, "a.md")
+    outside = tmp_path / "x.md"
+    outside.write_text(UNDER_REVIEW)
+    link = repo / "content/articles/link.md"
+    link.symlink_to(outside)
+    before = snapshot(repo), outside.read_bytes()
+    for ref in ("../notes.md", "../../mkdocs.yml", "../index.md", "/etc/passwd", "link.md", "missing.md", "a.md/../../notes.md"):
+        answer = desk.request("POST", "/action", form=fields | {"article": ref, "to": "under-review"})
+        assert answer.status == 404, (ref, answer.status)
+        reason = refused_reason(answer.body)
+        assert "not an article" in reason or "symbolic link" in reason or "no such article" in reason, reason
+    assert "symbolic link" in refused_reason(desk.request("GET", "/article/link.md").body)
+    assert desk.request("GET", "/article/..%2Fnotes.md").status == 404
+    assert desk.request("GET", "/article/%2E%2E/index.md").status == 404
+    # The queue names the link, and what is wrong with it.
+    first = BeautifulSoup(desk.request("GET", "/").body, "html.parser").select_one("tr.queue-row")
+    assert first["data-status"] == "unreadable" and "link.md" in first.get_text() and "symbolic link" in first.get_text()
+    assert (snapshot(repo), outside.read_bytes()) == before
+    link.unlink()
+
+
+# -- the workflow's refusals, in plain words --
+
+
+def test_a_non_member_is_refused(desk: Desk, repo: Path, agent: Agent) -> None:
+    before = snapshot(repo)
+    chosen = desk.request("POST", "/setup", form={"csrf": open_form(desk, "a.md")["csrf"], "member": "mallory"})
+    assert chosen.status == 403 and "'mallory' is not a member of the board (board.yml)" in refused_reason(chosen.body)
+    outsider = start_desk(repo, agent.env(), "--as", "mallory")
+    try:
+        outsider.log_in()
+        fields = open_form(outsider, "a.md")
+        answer = outsider.request("POST", "/action", form=fields | {"to": "approved"})
+        assert answer.status == 409
+        assert refused_reason(answer.body) == (
+            "Nothing was written: content/articles/a.md: 'mallory' is not a member of the board (board.yml); only members review and approve"
+        )
+    finally:
+        outsider.stop()
+    assert snapshot(repo) == before
+
+
+def test_self_approval_is_refused(desk: Desk, repo: Path) -> None:
+    before = snapshot(repo)
+    answer = desk.request("POST", "/action", form=open_form(desk, "mine.md") | {"to": "approved"})
+    assert answer.status == 409
+    assert refused_reason(answer.body) == (
+        "Nothing was written: content/articles/mine.md: 'alice' submitted this text (as 'alice@example.org') and may not approve it (no self-approval)"
+    )
+    assert snapshot(repo) == before
+
+
+def test_a_move_the_status_does_not_allow_is_refused(desk: Desk, repo: Path) -> None:
+    before = snapshot(repo)
+    answer = desk.request("POST", "/action", form=open_form(desk, "new.md") | {"to": "approved"})
+    assert answer.status == 409
+    assert "cannot move from submitted to approved; allowed from submitted: under-review" in refused_reason(answer.body)
+    assert snapshot(repo) == before
+
+
+def test_a_file_changed_under_the_open_page_is_not_written(desk: Desk, repo: Path) -> None:
+    fields = open_form(desk, "a.md")
+    path = repo / "content/articles/a.md"
+    original = path.read_bytes()
+    edited = original.replace(b"A claim [@src].", b"An edited claim [@src].")
+    path.write_bytes(edited)  # an editor saves while the reviewer reads
+    try:
+        answer = desk.request("POST", "/action", form=fields | {"to": "approved", "note": "Checked."})
+        assert answer.status == 409
+        assert refused_reason(answer.body) == (
+            "Nothing was written: content/articles/a.md: the file changed since you opened it (it was saved meanwhile); "
+            "nothing was written: open the article again and review the new text"
+        )
+        assert path.read_bytes() == edited
+    finally:
+        path.write_bytes(original)
+
+
+# -- hostile content --
+
+
+def test_everything_from_the_repository_is_escaped(desk: Desk) -> None:
+    for path in ("/", "/article/hostile.md"):
+        page = desk.request("GET", path).body
+        soup = BeautifulSoup(page, "html.parser")
+        assert soup.find("script") is None and soup.find("img") is None and soup.find("b") is None, path
+        assert 'Is <script>alert("x")</script> & <b>bold</b> safe?' in soup.get_text(), path
+    note = BeautifulSoup(desk.request("GET", "/article/hostile.md").body, "html.parser").select_one(".history .note")
+    assert note is not None and note.get_text() == "<img src=x onerror=alert(1)> see </textarea>"
+    assert "&lt;script&gt;" in desk.request("GET", "/").body
+
+
+def test_pages_forbid_scripts_and_framing(desk: Desk) -> None:
+    answer = desk.request("GET", "/")
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src" not in policy
+    assert answer.headers["cache-control"] == "no-store"
+
+
+# -- the queue --
+
+
+def test_the_queue_lists_every_article_by_status(desk: Desk) -> None:
+    soup = BeautifulSoup(desk.request("GET", "/").body, "html.parser")
+    rows = [(tr["data-status"], tr.select_one("th").get_text(" ", strip=True)) for tr in soup.select("tr.queue-row")]
+    statuses = [status for status, _ in rows]
+    assert statuses == ["under-review", "under-review", "under-review", "submitted"], rows
+    assert rows[-1][1].startswith("Is a new claim true?")
+    last_move = soup.select("tr.queue-row")[0].select("td")[3].get_text(" ", strip=True)
+    assert last_move == "under-review by Bob Example, MD, 3 January 2025"
