@@ -271,3 +271,39 @@ def test_the_queue_lists_every_article_by_status(desk: Desk) -> None:
     assert rows[-1][1].startswith("Is a new claim true?")
     last_move = soup.select("tr.queue-row")[0].select("td")[3].get_text(" ", strip=True)
     assert last_move == "under-review by Bob Example, MD, 3 January 2025"
+
+
+# -- a key file instead of the agent --
+
+
+def test_without_an_agent_a_key_file_signs_and_a_protected_one_is_refused(tmp_path: Path, keys: dict[str, Path]) -> None:
+    import os
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    no_agent = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"}
+    path = root / "content/articles/a.md"
+    before = path.read_bytes()
+    protected = start_desk(root, no_agent, "--as", "alice", "--key", str(keys["alice"]))
+    try:
+        protected.log_in()
+        answer = protected.request("POST", "/action", form=open_form(protected, "a.md") | {"to": "approved"})
+        assert answer.status == 409
+        assert refused_reason(answer.body) == (
+            f"Nothing was written: the key {keys['alice']} is protected by a passphrase and ssh-agent does not hold it: "
+            f"run ssh-add {keys['alice']} in a terminal (the agent then signs without asking here), then approve again"
+        )
+        assert path.read_bytes() == before
+    finally:
+        protected.stop()
+    plain = start_desk(root, no_agent, "--as", "bob", "--key", str(keys["bob"]))
+    try:
+        plain.log_in()
+        answer = plain.request("POST", "/action", form=open_form(plain, "a.md") | {"to": "approved", "note": "Fine."})
+        assert answer.status == 303
+        shown = plain.request("GET", answer.headers["location"])
+        assert f"You approved it, signed with {keys['bob']}." in shown.body
+        assert "approves the current text" in shown.body
+    finally:
+        plain.stop()
+    text = path.read_text()
+    assert "    - status: approved\n      by: bob\n" in text and 'note: "Fine."' in text and "BEGIN SSH SIGNATURE" in text

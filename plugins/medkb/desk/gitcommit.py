@@ -13,8 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The commit subject's verb for each history record the desk writes.
-ACTION_VERBS = {"under-review": "Take under review", "returned": "Return to the editor", "approved": "Approve"}
+#: The commit subject for each history record the desk writes ({} is the article's path).
+ACTION_SUBJECTS = {"under-review": "Take {} under review", "returned": "Return {} to the editor", "approved": "Approve {}"}
 
 
 class CommitError(ValueError):
@@ -39,11 +39,11 @@ class DeskAction:
 
 def commit_message(action: DeskAction) -> str:
     """``Approve content/articles/x.md``, then who, when and the note."""
-    verb = ACTION_VERBS.get(action.kind, action.kind)
-    body = f"{action.title}\n\n{verb}: {action.kind} by {action.member} on {action.on.isoformat()} (medkb desk)."
+    subject = ACTION_SUBJECTS.get(action.kind, action.kind + " {}").format(action.display)
+    body = f"{action.title}\n\nReview record: {action.kind} by {action.member} on {action.on.isoformat()} (medkb desk)."
     if action.note:
         body += f"\n\nNote: {action.note}"
-    return f"{verb} {action.display}\n\n{body}\n"
+    return f"{subject}\n\n{body}\n"
 
 
 def _git(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

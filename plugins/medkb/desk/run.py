@@ -15,7 +15,8 @@ from types import FrameType
 from medkb.articles.frontmatter import FrontMatterError
 from medkb.desk.preview import PreviewBuilds, preview_handler, temporary_workdir
 from medkb.desk.security import DeskSecrets
-from medkb.desk.server import DeskState, identify, make_server
+from medkb.desk.handler import DeskState
+from medkb.desk.server import identify, make_server
 from medkb.desk.signing import agent_public_keys
 from medkb.desk.sitecfg import load_desk_site
 from medkb.site import site_board

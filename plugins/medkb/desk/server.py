@@ -1,94 +1,40 @@
-"""The desk's HTTP server (the standard library's ThreadingHTTPServer) and its routes.
+"""The desk's routes, on the standard library's ThreadingHTTPServer.
 
 Routes: ``GET /`` the queue, ``GET /article/<ref>`` an article, ``GET /setup``
 who you are and which key signs, ``GET /static/<name>``; ``POST /action`` a
 review move, ``POST /commit`` the optional commit, ``POST /setup``. Every
-request passes :meth:`DeskHandler.gate` first (Host, secret; for POST also
-Origin, form encoding, size and CSRF token). Moves are written by
-:func:`medkb.review.apply.apply_review`, as ``medkb review`` writes them.
+request has passed :class:`medkb.desk.handler.GuardedHandler`'s checks first
+(Host, secret; for POST also Origin, form encoding, size and CSRF token).
+Moves are written by :func:`medkb.review.apply.apply_review`, as
+``medkb review`` writes them.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
 import sys
-import threading
-from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from markupsafe import Markup
 
-from medkb.articles.frontmatter import FrontMatterError
+from medkb.articles.frontmatter import FrontMatterError, decode_source
+from medkb.articles.model import parse_article
 from medkb.citations.bibliography import BibliographyError
-from medkb.desk.articles import MOVE_LABELS, DeskError, article_detail, queue_rows, resolve_ref
+from medkb.desk.articles import MOVE_LABELS, ArticleDetail, DeskError, article_detail, queue_rows, resolve_ref
 from medkb.desk.gitcommit import CommitError, DeskAction, commit_article, has_uncommitted_change
-from medkb.desk.preview import PreviewBuilds
-from medkb.desk.security import (
-    DeskSecrets,
-    cookie_name,
-    cookie_value,
-    host_allowed,
-    origin_allowed,
-    same_secret,
-    set_cookie_header,
-)
-from medkb.desk.signing import SigningError, agent_public_keys, members_in_agent, signing_key
-from medkb.desk.sitecfg import DeskSite
+from medkb.desk.handler import DeskState, Flash, GuardedHandler
+from medkb.desk.signing import SigningError, SigningKey, agent_public_keys, members_in_agent, signing_key
 from medkb.desk.views import render, static_file
 from medkb.review.apply import ReviewNotWritten, apply_review
 from medkb.review.board import Board, Member
 from medkb.review.workflow import today_utc
 from medkb.site import site_board, site_catalog
 
-#: The largest form the desk reads (a note is at most NOTE_LIMIT characters).
-MAX_FORM_BYTES = 64 * 1024
+#: The longest note the desk records.
 NOTE_LIMIT = 2000
-
-
-@dataclass(frozen=True)
-class Flash:
-    """A message shown once, after a POST redirected to a page."""
-
-    kind: str
-    """``done`` or ``error``."""
-    text: str
-
-
-@dataclass
-class DeskState:
-    """What one run of the desk knows: the site, its secrets, who the reviewer is, what it wrote."""
-
-    site: DeskSite
-    secrets: DeskSecrets
-    workdir: Path
-    preview: PreviewBuilds
-    member_id: str | None = None
-    key_file: Path | None = None
-    port: int = 0
-    preview_port: int = 0
-    flashes: dict[str, Flash] = field(default_factory=dict)
-    actions: dict[Path, DeskAction] = field(default_factory=dict)
-    """The last move the desk wrote to each file, until it is committed."""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add_flash(self, kind: str, text: str) -> str:
-        """Remember a message for the next page; its key for the address."""
-        key = secrets.token_urlsafe(8)
-        with self.lock:
-            if len(self.flashes) > 100:
-                self.flashes.clear()
-            self.flashes[key] = Flash(kind, text)
-        return key
-
-    def take_flash(self, key: str | None) -> Flash | None:
-        """The message once (a reload does not show it again)."""
-        if not key:
-            return None
-        with self.lock:
-            return self.flashes.pop(key, None)
 
 
 def identify(board: Board, agent_keys: list[str], email: str | None) -> Member | None:
@@ -99,148 +45,8 @@ def identify(board: Board, agent_keys: list[str], email: str | None) -> Member |
     return board.member_for(email) if email else None
 
 
-class DeskHandler(BaseHTTPRequestHandler):
-    """One request to the desk."""
-
-    server_version = "medkb-desk"
-    sys_version = ""
-    state: DeskState  # set on the subclass made by make_server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    # -- the gate --
-
-    def gate(self) -> bool:
-        """Refuse (and answer) a request with a foreign Host or without the secret; ``True`` when it may go on."""
-        port = self.state.port
-        if not host_allowed(self.headers.get("Host"), port):
-            self.refuse(HTTPStatus.MISDIRECTED_REQUEST, "This desk answers only to 127.0.0.1 and localhost with its own port. "
-                        "Open the address medkb desk printed.")
-            return False
-        query = parse_qs(urlsplit(self.path).query)
-        given = query.get("token", [None])[0]
-        if given is not None:
-            if not same_secret(given, self.state.secrets.token):
-                self.refuse(HTTPStatus.FORBIDDEN, "That is not this desk's address (its secret does not match). Open the address medkb desk printed.")
-                return False
-            # The secret moves to a cookie; the address bar and history keep no secret.
-            self.send_response(HTTPStatus.SEE_OTHER)
-            self.send_header("Set-Cookie", set_cookie_header(cookie_name(port), self.state.secrets.token))
-            self.send_header("Location", urlsplit(self.path).path or "/")
-            self.send_header("Content-Length", "0")
-            self.common_headers()
-            self.end_headers()
-            return False
-        if not same_secret(cookie_value(self.headers.get("Cookie"), cookie_name(port)), self.state.secrets.token):
-            self.refuse(HTTPStatus.FORBIDDEN, "This desk needs its secret: open the address medkb desk printed in the terminal "
-                        "(http://127.0.0.1:PORT/?token=…).")
-            return False
-        return True
-
-    def post_form(self) -> dict[str, str] | None:
-        """The POST's form after the Origin, encoding, size and CSRF checks; ``None`` when refused (and answered)."""
-        if not origin_allowed(self.headers.get("Origin"), self.state.port) or self.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-            self.refuse(HTTPStatus.FORBIDDEN, "Refused: the form was not sent from the desk's own pages.")
-            return None
-        if self.headers.get("Content-Type", "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-            self.refuse(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Refused: the desk reads forms sent as application/x-www-form-urlencoded only.")
-            return None
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self.refuse(HTTPStatus.LENGTH_REQUIRED, "Refused: the form has no Content-Length.")
-            return None
-        if length < 0 or length > MAX_FORM_BYTES:
-            self.refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"Refused: the form is larger than {MAX_FORM_BYTES} bytes.")
-            return None
-        try:
-            fields = parse_qs(self.rfile.read(length).decode("utf-8"), keep_blank_values=True, max_num_fields=20)
-        except (UnicodeDecodeError, ValueError):
-            self.refuse(HTTPStatus.BAD_REQUEST, "Refused: the form is not valid UTF-8 form data.")
-            return None
-        form = {k: v[0] for k, v in fields.items() if len(v) == 1}
-        if not same_secret(form.get("csrf"), self.state.secrets.csrf):
-            self.refuse(HTTPStatus.FORBIDDEN, "Refused: the form's security token is missing or wrong. Reload the page and try again; nothing was changed.")
-            return None
-        return form
-
-    # -- responses --
-
-    def common_headers(self) -> None:
-        """Headers of every answer: no caching, no sniffing, no referrer; the desk's own content only."""
-        frame = " ".join(f"http://{name}:{self.state.preview_port}" for name in ("127.0.0.1", "localhost"))
-        self.send_header(
-            "Content-Security-Policy",
-            f"default-src 'none'; style-src 'self'; img-src 'self'; frame-src {frame}; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'",
-        )
-        self.send_header("X-Content-Type-Options", "nosniff")
-        # Not no-referrer: under it Chromium sends "Origin: null" with the desk's own forms.
-        self.send_header("Referrer-Policy", "same-origin")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-
-    def send_page(self, status: int, html: str) -> None:
-        """An HTML page."""
-        data = html.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.common_headers()
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    def refuse(self, status: int, message: str) -> None:
-        """A refusal page: the reason in plain words, nothing else about the desk."""
-        self.send_page(status, render("refused.html", status=int(status), message=message))
-
-    def redirect(self, location: str) -> None:
-        """303 See Other (after a POST)."""
-        self.send_response(HTTPStatus.SEE_OTHER)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.common_headers()
-        self.end_headers()
-
-    # -- methods --
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        """Pages; nothing a GET does changes anything."""
-        self.handle_safely(self.route_get)
-
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
-        """As GET, without the body."""
-        self.handle_safely(self.route_get)
-
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        """Review moves, the commit, who you are."""
-        self.handle_safely(self.route_post)
-
-    def do_PUT(self) -> None:  # noqa: N802 - stdlib name
-        """Not used: refused."""
-        self.handle_safely(self.not_allowed)
-
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815 - stdlib names
-
-    def not_allowed(self) -> None:
-        """405 for methods the desk does not use."""
-        if self.gate():
-            self.refuse(HTTPStatus.METHOD_NOT_ALLOWED, "The desk answers GET and POST only.")
-
-    def handle_safely(self, route: object) -> None:
-        """Run a route; an unexpected failure is a page with one line (and one line in the terminal), never a traceback."""
-        try:
-            route()  # type: ignore[operator]
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        except Exception as e:  # noqa: BLE001 - the reviewer gets a message, not a traceback
-            print(f"medkb desk: {self.command} {urlsplit(self.path).path}: unexpected {type(e).__name__}: {e}", file=sys.stderr)
-            try:
-                self.refuse(HTTPStatus.INTERNAL_SERVER_ERROR, f"Something went wrong in the desk ({type(e).__name__}: {e}); nothing was written.")
-            except OSError:
-                pass
+class DeskHandler(GuardedHandler):
+    """One request to the desk, after the gate: its pages and forms."""
 
     def route_get(self) -> None:
         """GET routes."""
@@ -410,7 +216,7 @@ class DeskHandler(BaseHTTPRequestHandler):
         flash = state.add_flash("done", f"{done}{signed}. {display} was written; commit it below, or with git yourself.")
         self.redirect(f"/article/{quote(ref)}?{urlencode({'flash': flash})}")
 
-    def key_for(self, to: str):  # noqa: ANN201 - SigningKey | None
+    def key_for(self, to: str) -> SigningKey | None:
         """The key an approval is signed with (``None`` when the move signs nothing)."""
         layout = self.state.site.layout
         if to != "approved" or not layout.rules.require_signatures:
@@ -464,21 +270,16 @@ class DeskHandler(BaseHTTPRequestHandler):
         self.redirect("/setup?" + urlencode({"flash": state.add_flash("done", f"You are {member.display} ({member.id}).")}))
 
 
-def changes_since_approval(detail: object) -> Markup | None:
+def changes_since_approval(detail: ArticleDetail) -> Markup | None:
     """THE place the "Changes since approval" view goes (issue 14's medkb.review.changes); ``None`` until it exists."""
     return None
 
 
 def _agent_socket() -> bool:
-    import os
-
     return bool(os.environ.get("SSH_AUTH_SOCK"))
 
 
 def _title_of(data: bytes, display: str) -> str:
-    from medkb.articles.frontmatter import decode_source
-    from medkb.articles.model import parse_article
-
     return parse_article(decode_source(data, display), display).title
 
 
