@@ -1,9 +1,12 @@
-"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results.
+"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results; the reviewer's desk.
 
     python bench/screenshots.py [OUT_DIR]      (default: screenshots/; make screenshots)
 
 Builds the example knowledge base, serves it on 127.0.0.1 and drives Debian's
-Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright.
+Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright. The desk
+shot runs ``medkb desk`` on a copy of the example, with an ssh-agent holding
+the demo key of a.moreno (tests/fixtures/demo-board-keys), at a laptop's
+1366 x 768.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -58,8 +64,54 @@ def main() -> None:
                 page.screenshot(path=str(out / f"{name}.png"))
                 print(out / f"{name}.png")
                 context.close()
+            desk_screenshot(browser, out / "desk-article.png")
+            print(out / "desk-article.png")
             browser.close()
         server.shutdown()
+
+
+DESK_ARTICLE = "occipital-nerve-blocks-trigger-point-injections.md"
+
+
+def desk_screenshot(browser: object, path: Path) -> None:
+    """The desk's article page for an article under review, signed in through ssh-agent."""
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = Path(tmp) / "kb"
+        kb.mkdir()
+        for name in ("mkdocs.yml", "references.bib", "board.yml"):
+            shutil.copy(ROOT / name, kb / name)
+        for name in ("content", "overrides"):
+            shutil.copytree(ROOT / name, kb / name)
+        key = Path(tmp) / "a.moreno"
+        shutil.copy(ROOT / "tests/fixtures/demo-board-keys/a.moreno", key)
+        key.chmod(0o600)
+        socket = Path(tmp) / "agent.sock"
+        agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SSH_AUTH_SOCK": str(socket)}
+        try:
+            for _ in range(100):
+                if socket.exists():
+                    break
+                time.sleep(0.05)
+            subprocess.run(["ssh-add", "-q", str(key)], env=env, check=True, stdin=subprocess.DEVNULL)
+            desk = subprocess.Popen([sys.executable, "-m", "medkb.cli", "desk", "--no-browser"], cwd=kb, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                url = desk.stdout.readline().strip()  # type: ignore[union-attr]
+                context = browser.new_context(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+                page = context.new_page()
+                page.goto(url)
+                page.goto(url.split("?")[0] + f"article/{DESK_ARTICLE}", wait_until="networkidle")
+                page.frame_locator("iframe.preview-frame").locator(".kb-review").wait_for()
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(path))
+                context.close()
+            finally:
+                desk.send_signal(signal.SIGINT)
+                desk.wait(timeout=30)
+        finally:
+            agent.terminate()
+            agent.wait(timeout=10)
 
 
 if __name__ == "__main__":
