@@ -134,6 +134,12 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     assert "approved by alice on" in git(repo, "log", "-1", "--format=%b")
     assert git(repo, "log", "-1", "--format=%H", "--", ARTICLE).strip() == git(repo, "rev-parse", "HEAD").strip()
 
+    # The queue has moved it: approved articles come last.
+    page.get_by_role("navigation", name="Desk").get_by_role("link", name="Review queue").click()
+    expect(rows.nth(0)).to_have_attribute("data-status", "submitted")
+    expect(rows.nth(1)).to_have_attribute("data-status", "approved")
+    expect(rows.nth(1)).to_contain_text("approved by Alice Example, MD")
+
     # The next build says approved.
     built = build_site(repo, strict=True)
     assert built.soup("articles/a").select_one(".kb-review")["data-kb-status"] == "approved"

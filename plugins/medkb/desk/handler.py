@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from medkb.desk.articles import QueueRow
 from medkb.desk.gitcommit import DeskAction
 from medkb.desk.preview import PreviewBuilds
 from medkb.desk.security import (
@@ -62,6 +63,8 @@ class DeskState:
     actions: dict[Path, DeskAction] = field(default_factory=dict)
     """The last move the desk wrote to each file, until it is committed."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    queue_memo: tuple[object, list[QueueRow]] | None = None
+    """The last queue and what it was computed from (the site's files and the date): reading it again costs a folder walk."""
 
     def add_flash(self, kind: str, text: str) -> str:
         """Remember a message for the next page; its key for the address."""

@@ -26,6 +26,7 @@ from medkb.citations.bibliography import BibliographyError
 from medkb.desk.articles import MOVE_LABELS, ArticleDetail, DeskError, article_detail, queue_rows, resolve_ref
 from medkb.desk.gitcommit import CommitError, DeskAction, commit_article, has_uncommitted_change
 from medkb.desk.handler import DeskState, Flash, GuardedHandler
+from medkb.desk.preview import tree_fingerprint
 from medkb.desk.signing import SigningError, SigningKey, agent_public_keys, members_in_agent, signing_key
 from medkb.desk.views import render, static_file
 from medkb.review.apply import ReviewNotWritten, apply_review
@@ -122,16 +123,23 @@ class DeskHandler(GuardedHandler):
         }
 
     def queue_page(self, flash: Flash | None) -> None:
-        """Every article by status."""
+        """Every article by status (computed again only when a file of the site changed, or the date)."""
         layout = self.state.site.layout
-        try:
-            board = site_board(layout)
-            catalog = site_catalog(layout)
-        except (FrontMatterError, BibliographyError) as e:
-            return self.send_page(HTTPStatus.OK, render("queue.html", rows=[], site_error=str(e), **self.base_context(flash, "queue")))
-        if board is None:
-            return self.refuse(HTTPStatus.CONFLICT, f"{layout.display(self.state.site.config_file)} has no medkb/review plugin, so there is nothing to review.")
-        rows = queue_rows(layout, board, catalog, today_utc())
+        today = today_utc()
+        source = (tree_fingerprint(layout.root), today)
+        memo = self.state.queue_memo
+        if memo is not None and memo[0] == source:
+            rows = memo[1]
+        else:
+            try:
+                board = site_board(layout)
+                catalog = site_catalog(layout)
+            except (FrontMatterError, BibliographyError) as e:
+                return self.send_page(HTTPStatus.OK, render("queue.html", rows=[], site_error=str(e), **self.base_context(flash, "queue")))
+            if board is None:
+                return self.refuse(HTTPStatus.CONFLICT, f"{layout.display(self.state.site.config_file)} has no medkb/review plugin, so there is nothing to review.")
+            rows = queue_rows(layout, board, catalog, today)
+            self.state.queue_memo = (source, rows)
         self.send_page(HTTPStatus.OK, render("queue.html", rows=rows, site_error="", **self.base_context(flash, "queue")))
 
     def article_page(self, ref: str, audience: str | None, flash: Flash | None, status: int = HTTPStatus.OK) -> None:
