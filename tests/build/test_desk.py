@@ -307,3 +307,47 @@ def test_without_an_agent_a_key_file_signs_and_a_protected_one_is_refused(tmp_pa
         plain.stop()
     text = path.read_text()
     assert "    - status: approved\n      by: bob\n" in text and 'note: "Fine."' in text and "BEGIN SSH SIGNATURE" in text
+
+
+# -- the other moves, byte for byte as medkb review --
+
+
+def test_take_under_review_and_return_write_what_medkb_review_writes(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    from deskkit import cli_review, copy_repo, git
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/new.md": SUBMITTED})
+    expected = copy_repo(root, tmp_path / "cli")
+    started = start_desk(root, agent.env(), "--as", "bob")
+    try:
+        started.log_in()
+        for to, note in (("under-review", ""), ("returned", 'Cite the 2024 guideline; "dose" needs a unit.')):
+            answer = started.request("POST", "/action", form=open_form(started, "new.md") | {"to": to, "note": note})
+            assert answer.status == 303, refused_reason(answer.body)
+            made = cli_review(expected, agent.env(), "content/articles/new.md", "--to", to, "--as", "bob", "--note", note)
+            assert made.returncode == 0, made.stderr
+            assert (root / "content/articles/new.md").read_bytes() == (expected / "content/articles/new.md").read_bytes(), to
+        page = started.request("GET", "/article/new.md").body
+        assert "Cite the 2024 guideline; &#34;dose&#34; needs a unit." in page
+        commit = started.request("POST", "/commit", form={"csrf": started.form_fields(page)["csrf"], "article": "new.md"})
+        assert commit.status == 303
+        assert git(root, "log", "-1", "--format=%s").strip() == "Return content/articles/new.md to the editor"
+        again = started.request("POST", "/commit", form={"csrf": started.form_fields(page)["csrf"], "article": "new.md"})
+        assert again.status == 409 and "has not changed this article" in refused_reason(again.body)
+    finally:
+        started.stop()
+
+
+def test_a_site_that_does_not_build_shows_why(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    (root / "content/oops.md").symlink_to(tmp_path / "elsewhere.md")  # outside the site's folder: the build stops
+    (tmp_path / "elsewhere.md").write_text("# <b>outside</b>\n")
+    started = start_desk(root, agent.env(), "--as", "bob")
+    try:
+        started.log_in()
+        soup = BeautifulSoup(started.request("GET", "/article/a.md").body, "html.parser")
+        shown = soup.select_one(".preview .flash-error")
+        assert shown is not None and "The site did not build" in shown.get_text()
+        assert "oops.md" in shown.select_one("pre").get_text()
+        assert soup.select_one("iframe") is None and soup.select_one(".preview b") is None
+    finally:
+        started.stop()
