@@ -351,3 +351,20 @@ def test_a_site_that_does_not_build_shows_why(tmp_path: Path, keys: dict[str, Pa
         assert soup.select_one("iframe") is None and soup.select_one(".preview b") is None
     finally:
         started.stop()
+
+
+def test_the_preview_build_gets_no_way_to_the_agent(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    import yaml
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    seen = tmp_path / "seen.txt"
+    (root / "hook.py").write_text(f"import os\n\ndef on_post_build(config):\n    open({str(seen)!r}, 'w').write(os.environ.get('SSH_AUTH_SOCK', 'none'))\n")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text())
+    (root / "mkdocs.yml").write_text(yaml.safe_dump({**config, "hooks": ["hook.py"]}))
+    started = start_desk(root, agent.env(), "--as", "bob")
+    try:
+        started.log_in()
+        assert started.request("GET", "/article/a.md").status == 200  # waits for the build
+    finally:
+        started.stop()
+    assert seen.read_text() == "none"

@@ -85,7 +85,8 @@ class PreviewBuilds:
         self._count += 1
         out = self.workdir / f"build-{self._count}"
         started = time.perf_counter()
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        # The build runs the working tree's configuration (its hooks too): it gets no way to the reviewer's ssh-agent.
+        env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"} | {"NO_MKDOCS_2_WARNING": "1"}
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(self.config_file), "-d", str(out)],
