@@ -235,6 +235,10 @@ def test_a_file_changed_under_the_open_page_is_not_written(desk: Desk, repo: Pat
             "nothing was written: open the article again and review the new text"
         )
         assert path.read_bytes() == edited
+        # What the reviewer typed is kept, and the page now offers the new text.
+        soup = BeautifulSoup(answer.body, "html.parser")
+        assert soup.select_one("textarea#note").get_text() == "Checked."
+        assert desk.form_fields(answer.body)["opened"] != fields["opened"]
     finally:
         path.write_bytes(original)
 

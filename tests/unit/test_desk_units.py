@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from medkb.desk.gitcommit import DeskAction, commit_message
-from medkb.desk.security import cookie_value, host_allowed, origin_allowed, same_secret, set_cookie_header
+from medkb.desk.security import cookie_values, has_secret, host_allowed, origin_allowed, same_secret, set_cookie_header
 from medkb.desk.signing import SigningError, key_id, members_in_agent, needs_passphrase, signing_key
 from medkb.review.board import Board, Member
 
@@ -27,8 +27,11 @@ def test_origin_and_secret_and_cookie() -> None:
     assert origin_allowed("http://127.0.0.1:8123", 8123) and origin_allowed(None, 8123)
     assert not origin_allowed("null", 8123) and not origin_allowed("http://127.0.0.1:9999", 8123) and not origin_allowed("https://127.0.0.1:8123", 8123)
     assert same_secret("abc", "abc") and not same_secret("abd", "abc") and not same_secret(None, "abc") and not same_secret("", "abc")
-    assert cookie_value("a=1; medkb_desk_8123=tok; b=2", "medkb_desk_8123") == "tok"
-    assert cookie_value('bad"cookie', "medkb_desk_8123") is None and cookie_value(None, "x") is None
+    assert cookie_values("a=1; medkb_desk_8123=tok; b=2", "medkb_desk_8123") == ["tok"]
+    assert cookie_values('bad"cookie', "medkb_desk_8123") == [] and cookie_values(None, "x") == []
+    # A cookie of the same name set from another port's page, sent first, does not hide the desk's.
+    assert has_secret("medkb_desk_8123=planted; medkb_desk_8123=tok", "medkb_desk_8123", "tok")
+    assert not has_secret("medkb_desk_8123=planted; other=tok", "medkb_desk_8123", "tok")
     assert set_cookie_header("n", "v") == "n=v; Path=/; HttpOnly; SameSite=Strict"
 
 

@@ -26,7 +26,7 @@ from medkb.desk.preview import PreviewBuilds
 from medkb.desk.security import (
     DeskSecrets,
     cookie_name,
-    cookie_value,
+    has_secret,
     host_allowed,
     origin_allowed,
     same_secret,
@@ -116,7 +116,7 @@ class GuardedHandler(BaseHTTPRequestHandler):
             self.common_headers()
             self.end_headers()
             return False
-        if not same_secret(cookie_value(self.headers.get("Cookie"), cookie_name(port)), self.state.secrets.token):
+        if not has_secret(self.headers.get("Cookie"), cookie_name(port), self.state.secrets.token):
             self.refuse(HTTPStatus.FORBIDDEN, "This desk needs its secret: open the address medkb desk printed in the terminal "
                         "(http://127.0.0.1:PORT/?token=…).")
             return False

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 
 #: Host names the desk answers to (with its port).
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
@@ -54,17 +53,26 @@ def cookie_name(port: int) -> str:
     return f"medkb_desk_{port}"
 
 
-def cookie_value(header: str | None, name: str) -> str | None:
-    """The value of cookie ``name`` in a ``Cookie`` header, or ``None``."""
+def cookie_values(header: str | None, name: str) -> list[str]:
+    """Every value of cookie ``name`` in a ``Cookie`` header.
+
+    All of them, not the last: a page of another port of 127.0.0.1 (cookies
+    do not tell ports apart) may set a cookie of the same name for a longer
+    path, which the browser then sends first; the desk's own must still count.
+    """
     if not header:
-        return None
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(header)
-    except CookieError:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel is not None else None
+        return []
+    found = []
+    for pair in header.split(";"):
+        key, sep, value = pair.strip().partition("=")
+        if sep and key == name:
+            found.append(value.strip().strip('"'))
+    return found
+
+
+def has_secret(header: str | None, name: str, token: str) -> bool:
+    """Whether the ``Cookie`` header carries the desk's secret under ``name``."""
+    return any(same_secret(value, token) for value in cookie_values(header, name))
 
 
 def set_cookie_header(name: str, token: str) -> str:

@@ -142,8 +142,8 @@ class DeskHandler(GuardedHandler):
             self.state.queue_memo = (source, rows)
         self.send_page(HTTPStatus.OK, render("queue.html", rows=rows, site_error="", **self.base_context(flash, "queue")))
 
-    def article_page(self, ref: str, audience: str | None, flash: Flash | None, status: int = HTTPStatus.OK) -> None:
-        """One article: as readers see it, its review, history and sources."""
+    def article_page(self, ref: str, audience: str | None, flash: Flash | None, status: int = HTTPStatus.OK, note: str = "") -> None:
+        """One article: as readers see it, its review, history and sources (``note``: what the reviewer typed, kept after a refusal)."""
         state = self.state
         layout = state.site.layout
         try:
@@ -167,7 +167,7 @@ class DeskHandler(GuardedHandler):
         self.send_page(status, render(
             "article.html", detail=detail, audiences=audiences, chosen=chosen, preview_url=preview_url,
             preview_ready=build.folder is not None, preview_error=build.error, preview_seconds=build.seconds,
-            changes_html=changes_since_approval(detail), can_commit=can_commit, pending=pending if can_commit else None,
+            changes_html=changes_since_approval(detail), can_commit=can_commit, pending=pending if can_commit else None, note=note,
             **self.base_context(flash, "article"),
         ))
 
@@ -210,9 +210,9 @@ class DeskHandler(GuardedHandler):
         except DeskError as e:
             if e.status == 404:
                 return self.refuse(404, str(e))
-            return self.article_page(ref, None, Flash("error", f"Nothing was written: {e}"), status=e.status)
+            return self.article_page(ref, None, Flash("error", f"Nothing was written: {e}"), status=e.status, note=note)
         except (ReviewNotWritten, SigningError) as e:
-            return self.article_page(ref, None, Flash("error", f"Nothing was written: {e}"), status=HTTPStatus.CONFLICT)
+            return self.article_page(ref, None, Flash("error", f"Nothing was written: {e}"), status=HTTPStatus.CONFLICT, note=note)
         display = layout.display(file)
         title = _title_of(edit.data, display)
         with state.lock:
