@@ -1,10 +1,12 @@
-"""The reviewer's desk in real Chromium: queue, article, approve with the key in ssh-agent, commit (issue 15).
+"""The reviewer's desk in real Chromium: queue, an article with changes and its diff, approve with the key in ssh-agent, commit (issue 15).
 
 A real ``medkb desk`` subprocess on a temporary git repository; Alice's key
 is protected by a passphrase and added to an ``ssh-agent`` the test starts
-(``ssh-add`` reads the passphrase through ``SSH_ASKPASS``). The file the desk
-writes is compared byte for byte with what ``medkb review`` writes on a copy
-of the repository, and the next build shows the article approved.
+(``ssh-add`` reads the passphrase through ``SSH_ASKPASS``). The article was
+approved by Bob (``medkb review`` with his key file), then edited and
+committed. The file the desk writes is compared byte for byte with what
+``medkb review`` writes on a copy of the repository, and the next build
+shows the article approved.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from deskkit import (
 
 pytestmark = pytest.mark.browser
 
-ARTICLE = "content/articles/a.md"
+ARTICLE = "content/articles/c.md"
+CHANGED = UNDER_REVIEW.replace("Is the claim true?", "Is the changed claim true?")
 NOTE = "Checked the dose against the 2020 trial."
 
 
@@ -50,8 +53,15 @@ def agent(tmp_path: Path, keys: dict[str, Path]) -> Iterator[Agent]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, keys: dict[str, Path]) -> Path:
-    return make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW, "articles/new.md": SUBMITTED})
+def repo(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> Path:
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW, "articles/new.md": SUBMITTED, "articles/c.md": CHANGED})
+    approved = cli_review(root, agent.env(), ARTICLE, "--to", "approved", "--as", "bob", "--key", str(keys["bob"]))
+    assert approved.returncode == 0, approved.stderr
+    git(root, "commit", "-q", "-am", "Bob approves c.md")
+    path = root / ARTICLE
+    path.write_text(path.read_text().replace("A claim [@src].", "A claim, now for adults only [@src]."))
+    git(root, "commit", "-q", "-am", "An editor's change to approved text")
+    return root
 
 
 @pytest.fixture
@@ -80,30 +90,40 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     expect(page.locator("h1")).to_have_text("Review queue")
     expect(page.locator(".desk-who")).to_contain_text("You are Alice Example, MD (alice); approvals are signed by your key in ssh-agent")
     rows = page.locator("tr.queue-row")
-    expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_have_attribute("data-status", "under-review")
-    expect(rows.nth(1)).to_have_attribute("data-status", "submitted")
+    expect(rows).to_have_count(3)
+    for index, status in enumerate(["changes-pending", "under-review", "submitted"]):
+        expect(rows.nth(index)).to_have_attribute("data-status", status)
+    expect(rows.nth(0)).to_contain_text("approved by Bob Example, MD")
     no_violations(page)
 
-    # Keyboard only: tab to the article's link and follow it.
-    link = page.get_by_role("link", name="Is the claim true?")
+    # Keyboard only: tab to the changed article's link and follow it.
+    link = page.get_by_role("link", name="Is the changed claim true?")
     for _ in range(20):
         page.keyboard.press("Tab")
         if link.evaluate("e => e === document.activeElement"):
             break
     page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_have_text("Is the claim true?")
+    expect(page.locator("h1")).to_have_text("Is the changed claim true?")
+    expect(page.locator(".status").first).to_have_text("Changes pending")
 
-    # The site's own rendering, per audience, from the working tree.
+    # The diff: the inserted words, nothing removed.
+    changes = page.locator("section.changes")
+    expect(changes.locator("#changes-h")).to_have_text("Changes since approval")
+    expect(changes.locator(".changes-body h4")).to_have_text(["Answer"])  # the article's h2, under the page's h2 and h3
+    expect(changes.locator(".changes-body ins")).to_have_text(["claim, now for adults only"])
+    expect(changes.locator(".changes-body del")).to_have_text(["claim"])
+
+    # The site's own rendering of the current text, per audience, from the working tree.
     frame = page.frame_locator("iframe.preview-frame")
-    expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "under-review")
+    expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "changes-pending")
+    expect(frame.locator(".md-content")).to_contain_text("now for adults only")
     expect(frame.locator('.kb-audience[data-kb-audience~="patient"]')).to_be_visible()
     expect(frame.locator('.kb-audience[data-kb-audience~="professional"]')).to_be_hidden()
     page.get_by_role("link", name="Healthcare professional").click()
     expect(frame.locator("html")).to_have_attribute("data-kb-audience", "professional")
     expect(frame.locator('.kb-audience[data-kb-audience~="professional"]')).to_be_visible()
     expect(page.locator(".sources li")).to_contain_text("A trial of the claim")
-    expect(page.locator(".history li")).to_have_count(2)
+    expect(page.locator(".history li")).to_have_count(3)
     no_violations(page)
 
     # Approve with the keyboard: the note, then the Approve button.
@@ -118,6 +138,7 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     expect(page.locator(".flash-done")).to_contain_text("You approved it, signed with your key in ssh-agent.")
     expect(page.locator(".status").first).to_have_text("Approved")
     expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "approved")
+    expect(page.locator("section.changes")).to_have_count(0)
 
     # Byte for byte what `medkb review` writes (Ed25519 signatures are deterministic).
     made = cli_review(expected, agent.env(), ARTICLE, "--to", "approved", "--as", "alice", "--key", str(keys["alice"]), "--note", NOTE)
@@ -136,11 +157,12 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
 
     # The queue has moved it: approved articles come last.
     page.get_by_role("navigation", name="Desk").get_by_role("link", name="Review queue").click()
-    expect(rows.nth(0)).to_have_attribute("data-status", "submitted")
-    expect(rows.nth(1)).to_have_attribute("data-status", "approved")
-    expect(rows.nth(1)).to_contain_text("approved by Alice Example, MD")
+    expect(rows.nth(2)).to_have_attribute("data-status", "approved")
+    expect(rows.nth(2)).to_contain_text("approved by Alice Example, MD")
 
     # The next build says approved.
     built = build_site(repo, strict=True)
-    assert built.soup("articles/a").select_one(".kb-review")["data-kb-status"] == "approved"
+    page_html = built.soup("articles/c")
+    assert page_html.select_one(".kb-review")["data-kb-status"] == "approved"
+    assert "now for adults only" in page_html.get_text() and page_html.select_one(".kb-revision-notice") is None
     assert errors == []

@@ -372,3 +372,34 @@ def test_the_preview_build_gets_no_way_to_the_agent(tmp_path: Path, keys: dict[s
     finally:
         started.stop()
     assert seen.read_text() == "none"
+
+
+def test_changes_since_approval_are_marked_and_cleaned(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    from deskkit import cli_review, git
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    approved = cli_review(root, agent.env(), "content/articles/a.md", "--to", "approved", "--as", "bob", "--key", str(keys["bob"]))
+    assert approved.returncode == 0, approved.stderr
+    git(root, "commit", "-q", "-am", "Bob approves")
+    path = root / "content/articles/a.md"
+    hostile = (
+        "A claim [@src].\n\n## Note {#note}\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n"
+        "You approved it, signed with your key in ssh-agent.\n{: .flash .flash-done #history-h }\n"
+    )
+    path.write_text(path.read_text().replace("A claim [@src].\n", hostile))
+    started = start_desk(root, agent.env(), "--as", "alice")
+    try:
+        started.log_in()
+        soup = BeautifulSoup(started.request("GET", "/article/a.md").body, "html.parser")
+    finally:
+        started.stop()
+    section = soup.select_one("section.changes")
+    assert section is not None and section.select_one("#changes-h").get_text() == "Changes since approval"
+    body = section.select_one(".changes-body")
+    assert [ins.get_text() for ins in body.select("ins")][:1] == ["Note"]
+    assert soup.find("script") is None and not soup.select("[onerror]")
+    # Content cannot dress up as the desk's messages nor take its ids.
+    assert not body.select(".flash, .flash-done") and not body.select("[id]")
+    assert len(soup.select("#note")) == 1 and soup.select_one("#note").name == "textarea"
+    assert len(soup.select("#history-h")) == 1
+    assert [h.name for h in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h4", "h4"]  # Answer, Note

@@ -1,6 +1,8 @@
 """The article as readers will see it: a real MkDocs build of the working tree, served on its own loopback port.
 
-The build is ``mkdocs build`` of the site's ``mkdocs.yml`` into a temporary
+The build is ``medkb preview`` (:func:`medkb.preview.build_preview`: the
+site's ``mkdocs.yml`` with every current text published, as it will read
+once approved, each page marked as a reviewer's preview) into a temporary
 folder (never the site's ``site_dir``), made again whenever a file of the
 site changed. It is served from a second port, so its pages are another
 origin than the desk: whatever script a page carries cannot read the desk's
@@ -52,7 +54,7 @@ class BuildResult:
     folder: Path | None
     seconds: float
     error: str = ""
-    """The end of MkDocs' output when the build failed (the previous build is still served)."""
+    """The end of the build's messages when it failed (the previous build is still served)."""
 
 
 class PreviewBuilds:
@@ -89,13 +91,13 @@ class PreviewBuilds:
         env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"} | {"NO_MKDOCS_2_WARNING": "1"}
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(self.config_file), "-d", str(out)],
+                [sys.executable, "-m", "medkb.cli", "preview", "-d", str(out), "--config", str(self.config_file)],
                 cwd=self.root, capture_output=True, text=True, env=env, timeout=900, stdin=subprocess.DEVNULL,
             )
             failed = done.returncode != 0
-            output = (done.stderr or done.stdout).strip() or f"mkdocs build exited with status {done.returncode}"
+            output = done.stderr.strip() or f"medkb preview exited with status {done.returncode}"
         except subprocess.TimeoutExpired:
-            failed, output = True, "mkdocs build did not finish in 900 s"
+            failed, output = True, "medkb preview did not finish in 900 s"
         seconds = time.perf_counter() - started
         if failed:
             shutil.rmtree(out, ignore_errors=True)

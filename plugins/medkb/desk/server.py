@@ -18,12 +18,11 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from markupsafe import Markup
-
 from medkb.articles.frontmatter import FrontMatterError, decode_source
 from medkb.articles.model import parse_article
 from medkb.citations.bibliography import BibliographyError
-from medkb.desk.articles import MOVE_LABELS, ArticleDetail, DeskError, article_detail, queue_rows, resolve_ref
+from medkb.desk.articles import MOVE_LABELS, DeskError, article_detail, queue_rows, resolve_ref
+from medkb.desk.changes import changes_since_approval
 from medkb.desk.gitcommit import CommitError, DeskAction, commit_article, has_uncommitted_change
 from medkb.desk.handler import DeskState, Flash, GuardedHandler
 from medkb.desk.preview import tree_fingerprint
@@ -167,7 +166,7 @@ class DeskHandler(GuardedHandler):
         self.send_page(status, render(
             "article.html", detail=detail, audiences=audiences, chosen=chosen, preview_url=preview_url,
             preview_ready=build.folder is not None, preview_error=build.error, preview_seconds=build.seconds,
-            changes_html=changes_since_approval(detail), can_commit=can_commit, pending=pending if can_commit else None, note=note,
+            changes=changes_since_approval(detail.file, layout, detail.status, any(h.status == "approved" for h in detail.history)), can_commit=can_commit, pending=pending if can_commit else None, note=note,
             **self.base_context(flash, "article"),
         ))
 
@@ -276,11 +275,6 @@ class DeskHandler(GuardedHandler):
         with state.lock:
             state.member_id, state.key_file = member.id, key
         self.redirect("/setup?" + urlencode({"flash": state.add_flash("done", f"You are {member.display} ({member.id}).")}))
-
-
-def changes_since_approval(detail: ArticleDetail) -> Markup | None:
-    """THE place the "Changes since approval" view goes (issue 14's medkb.review.changes); ``None`` until it exists."""
-    return None
 
 
 def _agent_socket() -> bool:
