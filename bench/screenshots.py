@@ -70,11 +70,13 @@ def main() -> None:
         server.shutdown()
 
 
-DESK_ARTICLE = "occipital-nerve-blocks-trigger-point-injections.md"
+DESK_ARTICLE = "hypertension-blood-pressure-target.md"
+#: An editor's change to the approved example article, so the desk shows "Changes since approval".
+DESK_EDIT = ("Measuring at home helps\nconfirm your readings", "Measuring at home twice a day for a week helps\nconfirm your readings")
 
 
 def desk_screenshot(browser: object, path: Path) -> None:
-    """The desk's article page for an article under review, signed in through ssh-agent."""
+    """The desk's page of an approved article an editor changed since, signed in through ssh-agent (as a.moreno)."""
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp) / "kb"
         kb.mkdir()
@@ -82,6 +84,13 @@ def desk_screenshot(browser: object, path: Path) -> None:
             shutil.copy(ROOT / name, kb / name)
         for name in ("content", "overrides"):
             shutil.copytree(ROOT / name, kb / name)
+        git = ["git", "-C", str(kb), "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "The example"], check=True)
+        article = kb / "content/articles" / DESK_ARTICLE
+        article.write_text(article.read_text().replace(*DESK_EDIT))
+        subprocess.run([*git, "commit", "-q", "-am", "An editor's change"], check=True)
         key = Path(tmp) / "a.moreno"
         shutil.copy(ROOT / "tests/fixtures/demo-board-keys/a.moreno", key)
         key.chmod(0o600)
@@ -104,7 +113,8 @@ def desk_screenshot(browser: object, path: Path) -> None:
                 page.goto(url.split("?")[0] + f"article/{DESK_ARTICLE}", wait_until="networkidle")
                 page.frame_locator("iframe.preview-frame").locator(".kb-review").wait_for()
                 page.wait_for_timeout(300)
-                page.screenshot(path=str(path))
+                # A laptop's width; tall enough for the preview, the review panel and the changes.
+                page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1366, "height": 1240})
                 context.close()
             finally:
                 desk.send_signal(signal.SIGINT)
