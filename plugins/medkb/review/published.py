@@ -179,8 +179,9 @@ class BuildVersions:
             with held_warnings() as held:
                 try:
                     _render(page, config, files)
-                except PluginError:
-                    return None  # e.g. front matter this version of medkb refuses
+                except Exception as e:  # noqa: BLE001 - an old text that no longer renders cannot be published
+                    log.debug(f"{page.file.src_uri}: revision {revision.short} does not render: {e}")
+                    return None
         finally:
             del plugin._revision_of[src]
         record = page_record(page)
