@@ -138,6 +138,7 @@ def test_the_preview_checks_its_host_and_its_secret(desk: Desk) -> None:
     assert shown.status == 200 and "Is the claim true?" in shown.body
     assert f"frame-ancestors http://127.0.0.1:{desk.port}" in shown.headers["content-security-policy"]
     assert "form-action 'self'" in shown.headers["content-security-policy"]
+    assert "sandbox allow-scripts allow-same-origin;" in shown.headers["content-security-policy"]
     assert desk.request("GET", path, port=port, host=f"attacker.example:{port}").status == 421
     token = path.split("/")[1]
     assert desk.request("GET", path.replace(token, "x" * len(token)), port=port).status == 403
@@ -262,6 +263,17 @@ def test_pages_forbid_scripts_and_framing(desk: Desk) -> None:
     policy = answer.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src" not in policy
     assert answer.headers["cache-control"] == "no-store"
+
+
+def test_the_desks_pages_are_valid_html(desk: Desk, tmp_path: Path) -> None:
+    from quality import vnu_errors
+
+    pages = {"queue": "/", "article": "/article/a.md", "hostile": "/article/hostile.md", "setup": "/setup", "refused": "/nowhere"}
+    files = []
+    for name, path in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(desk.request("GET", path).body, encoding="utf-8")
+    assert vnu_errors(files) == []
 
 
 # -- the queue --
@@ -403,3 +415,19 @@ def test_changes_since_approval_are_marked_and_cleaned(tmp_path: Path, keys: dic
     assert len(soup.select("#note")) == 1 and soup.select_one("#note").name == "textarea"
     assert len(soup.select("#history-h")) == 1
     assert [h.name for h in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])] == ["h4", "h4"]  # Answer, Note
+
+
+def test_a_broken_board_is_said_in_plain_words(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    started = start_desk(root, agent.env(), "--as", "bob")
+    try:
+        started.log_in()
+        (root / "board.yml").write_text("members:\n  - id: Not An Id\n    name: x\n")
+        for path in ("/", "/article/a.md", "/setup"):
+            answer = started.request("GET", path)
+            assert answer.status in (200, 422), (path, answer.status)
+            text = BeautifulSoup(answer.body, "html.parser").get_text(" ", strip=True)
+            assert "board.yml:2" in text and "Traceback" not in answer.body, (path, text)
+    finally:
+        code, err = started.stop()
+    assert code == 0 and "Traceback" not in err and "unexpected" not in err, err

@@ -7,7 +7,7 @@ folder (never the site's ``site_dir``), made again whenever a file of the
 site changed. It is served from a second port, so its pages are another
 origin than the desk: whatever script a page carries cannot read the desk's
 pages (and so its CSRF token) nor post to it (``form-action``/``connect-src``
-are ``'self'``). The preview's addresses start with a secret of their own;
+are ``'self'``), and it runs sandboxed (no top navigation, popups or forms). The preview's addresses start with a secret of their own;
 ``Host`` is checked as on the desk.
 """
 
@@ -161,7 +161,10 @@ def preview_handler(builds: PreviewBuilds, token: str, desk_port_ref: list[int])
             ancestors = " ".join(f"http://{name}:{desk}" for name in ("127.0.0.1", "localhost"))
             self.send_header(
                 "Content-Security-Policy",
-                f"frame-ancestors {ancestors}; form-action 'self'; connect-src 'self'; base-uri 'self'; object-src 'none'",
+                # A sandbox without allow-top-navigation, allow-popups or allow-forms: a page of the build can
+                # neither take the desk's window elsewhere nor open or post anything; its scripts keep its own origin.
+                f"sandbox allow-scripts allow-same-origin; frame-ancestors {ancestors}; form-action 'self'; connect-src 'self'; "
+                "base-uri 'self'; object-src 'none'",
             )
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Referrer-Policy", "no-referrer")

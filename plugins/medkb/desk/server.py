@@ -104,7 +104,10 @@ class DeskHandler(GuardedHandler):
     def base_context(self, flash: Flash | None, active: str) -> dict[str, object]:
         """What every page shows: the site, who you are, which key signs."""
         state = self.state
-        board = site_board(state.site.layout)
+        try:
+            board = site_board(state.site.layout)
+        except FrontMatterError:
+            board = None  # the page itself says what is wrong with board.yml
         member = board.member_for(state.member_id) if board is not None and state.member_id else None
         agent_keys = agent_public_keys()
         in_agent = member is not None and member in members_in_agent(board, agent_keys) if board is not None else False
@@ -163,17 +166,22 @@ class DeskHandler(GuardedHandler):
             preview_url += "?" + urlencode({"audience": chosen})
         pending = state.actions.get(detail.file)
         can_commit = pending is not None and pending.data == detail.raw and has_uncommitted_change(layout.root, detail.file)
+        was_approved = any(h.status == "approved" for h in detail.history)
         self.send_page(status, render(
             "article.html", detail=detail, audiences=audiences, chosen=chosen, preview_url=preview_url,
             preview_ready=build.folder is not None, preview_error=build.error, preview_seconds=build.seconds,
-            changes=changes_since_approval(detail.file, layout, detail.status, any(h.status == "approved" for h in detail.history)), can_commit=can_commit, pending=pending if can_commit else None, note=note,
+            changes=changes_since_approval(detail.file, layout, detail.status, was_approved),
+            can_commit=can_commit, pending=pending if can_commit else None, note=note,
             **self.base_context(flash, "article"),
         ))
 
     def setup_page(self, flash: Flash | None, status: int = HTTPStatus.OK) -> None:
         """Who you are and which key signs."""
         layout = self.state.site.layout
-        board = site_board(layout)
+        try:
+            board = site_board(layout)
+        except FrontMatterError as e:
+            return self.refuse(HTTPStatus.UNPROCESSABLE_ENTITY, str(e))
         members = list(board.members.values()) if board is not None else []
         agent_keys = agent_public_keys()
         in_agent = members_in_agent(board, agent_keys) if board is not None else []
