@@ -169,10 +169,10 @@ class Desk:
         return self.process.returncode, err
 
 
-def start_desk(root: Path, env: dict[str, str], *args: str) -> Desk:
-    """``medkb desk --no-browser`` in ``root``; waits for its first line, the address."""
+def start_desk(root: Path, env: dict[str, str], *args: str, browser: bool = False) -> Desk:
+    """``medkb desk --no-browser`` in ``root`` (``browser``: without ``--no-browser``); waits for its first line, the address."""
     process = subprocess.Popen(
-        [*MEDKB, "desk", "--no-browser", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*MEDKB, "desk", *([] if browser else ["--no-browser"]), *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**env, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert process.stdout is not None

@@ -93,6 +93,29 @@ def test_first_line_is_the_address_and_ctrl_c_stops_cleanly(repo: Path, agent: A
     assert err.strip().splitlines()[-1] == "medkb desk: stopped"
 
 
+def test_it_opens_the_browser_unless_told_not_to(repo: Path, agent: Agent, tmp_path: Path) -> None:
+    import time
+
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}\n')
+    browser.chmod(0o700)
+    started = start_desk(repo, {**agent.env(), "BROWSER": str(browser)}, "--as", "bob", browser=True)
+    try:
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.1)
+        assert opened.read_text() == started.url  # Python's webbrowser runs $BROWSER with the address
+    finally:
+        started.stop()
+    opened.unlink()
+    quiet = start_desk(repo, {**agent.env(), "BROWSER": str(browser)}, "--as", "bob")
+    quiet.log_in()  # it serves: opening a browser, which comes first, would be done
+    quiet.stop()
+    assert not opened.exists()
+
+
 def test_a_port_in_use_is_one_line(repo: Path, agent: Agent, desk: Desk) -> None:
     import subprocess
     import sys
