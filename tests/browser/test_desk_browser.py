@@ -160,6 +160,12 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     expect(rows.nth(2)).to_have_attribute("data-status", "approved")
     expect(rows.nth(2)).to_contain_text("approved by Alice Example, MD")
 
+    # Who you are and which key signs: accessible too.
+    page.get_by_role("link", name="Your key").click()
+    expect(page.locator("h1")).to_have_text("Your key")
+    expect(page.locator("#member")).to_have_value("alice")
+    no_violations(page)
+
     # The next build says approved.
     built = build_site(repo, strict=True)
     page_html = built.soup("articles/c")
