@@ -154,6 +154,15 @@ class Desk:
         assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
         self.cookie = set_cookie.split(";")[0]
 
+    def built_page(self, path: str, timeout: float = 180) -> Response:
+        """GET ``path`` until its preview is of the files as they are (the desk waits a few seconds, then says a build is under way)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.request("GET", path)
+            if 'class="building"' not in answer.body or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.5)
+
     def form_fields(self, page: str) -> dict[str, str]:
         """The hidden fields of a page's review form (csrf, article, opened)."""
         return dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)">', page))

@@ -73,6 +73,16 @@ def desk(repo: Path, agent: Agent) -> Iterator[Desk]:
     assert code == 0 and "Traceback" not in err, err
 
 
+def wait_for_preview(page: Page) -> None:
+    """Reload until the preview is built from the files as they are (the desk waits a few seconds, then says it is building)."""
+    for _ in range(360):
+        if page.locator(".building").count() == 0:
+            return
+        page.wait_for_timeout(500)
+        page.reload()
+    raise AssertionError("the preview was not rebuilt in 3 minutes")
+
+
 def no_violations(page: Page) -> None:
     violations = Axe().run(page).response["violations"]
     assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []
@@ -105,6 +115,7 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Is the changed claim true?")
     expect(page.locator(".status").first).to_have_text("Changes pending")
+    wait_for_preview(page)
 
     # The diff: the inserted words, nothing removed.
     changes = page.locator("section.changes")
@@ -137,6 +148,7 @@ def test_review_approve_and_commit_in_the_browser(page: Page, desk: Desk, repo: 
     page.keyboard.press("Enter")
     expect(page.locator(".flash-done")).to_contain_text("You approved it, signed with your key in ssh-agent.")
     expect(page.locator(".status").first).to_have_text("Approved")
+    wait_for_preview(page)
     expect(frame.locator(".kb-review")).to_have_attribute("data-kb-status", "approved")
     expect(page.locator("section.changes")).to_have_count(0)
 

@@ -152,7 +152,7 @@ def test_a_foreign_host_header_is_refused(desk: Desk) -> None:
 
 
 def test_the_preview_checks_its_host_and_its_secret(desk: Desk) -> None:
-    page = desk.request("GET", "/article/a.md").body
+    page = desk.built_page("/article/a.md").body
     src = BeautifulSoup(page, "html.parser").select_one("iframe.preview-frame")["src"]
     match = re.fullmatch(r"http://127\.0\.0\.1:(\d+)(/[^?]+)\?audience=patient", src)
     assert match, src
@@ -383,7 +383,7 @@ def test_a_site_that_does_not_build_shows_why(tmp_path: Path, keys: dict[str, Pa
     started = start_desk(root, agent.env(), "--as", "bob")
     try:
         started.log_in()
-        soup = BeautifulSoup(started.request("GET", "/article/a.md").body, "html.parser")
+        soup = BeautifulSoup(started.built_page("/article/a.md").body, "html.parser")
         shown = soup.select_one(".preview .flash-error")
         assert shown is not None and "The site did not build" in shown.get_text()
         assert "oops.md" in shown.select_one("pre").get_text()
@@ -403,7 +403,7 @@ def test_the_preview_build_gets_no_way_to_the_agent(tmp_path: Path, keys: dict[s
     started = start_desk(root, agent.env(), "--as", "bob")
     try:
         started.log_in()
-        assert started.request("GET", "/article/a.md").status == 200  # waits for the build
+        assert started.built_page("/article/a.md").status == 200
     finally:
         started.stop()
     assert seen.read_text() == "none"
@@ -454,3 +454,38 @@ def test_a_broken_board_is_said_in_plain_words(tmp_path: Path, keys: dict[str, P
     finally:
         code, err = started.stop()
     assert code == 0 and "Traceback" not in err and "unexpected" not in err, err
+
+
+def test_a_slow_build_does_not_hold_the_page(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    import subprocess
+    import time
+
+    import yaml
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW})
+    # A real build, made slow by a hook (a site of 1,000 articles takes about 80 s).
+    (root / "slow.py").write_text("import time\n\ndef on_post_build(config):\n    time.sleep(8)\n")
+    config = yaml.safe_load((root / "mkdocs.yml").read_text())
+    (root / "mkdocs.yml").write_text(yaml.safe_dump({**config, "hooks": ["slow.py"]}))
+    started = start_desk(root, agent.env(), "--as", "bob")
+    try:
+        started.log_in()
+        asked = time.monotonic()
+        first = BeautifulSoup(started.request("GET", "/article/a.md").body, "html.parser")
+        assert time.monotonic() - asked < 7
+        assert first.select_one(".building").get_text(" ", strip=True).startswith("The site is being built from your working tree.")
+        assert first.select_one("iframe") is None and first.select_one(".history") is not None  # the rest of the page is there
+        later = BeautifulSoup(started.built_page("/article/a.md").body, "html.parser")
+        assert later.select_one(".building") is None and later.select_one("iframe.preview-frame") is not None
+        # A change: the page shows the last build at once and says a new one is on its way.
+        path = root / "content/articles/a.md"
+        path.write_text(path.read_text().replace("A claim", "A changed claim"))
+        again = BeautifulSoup(started.request("GET", "/article/a.md").body, "html.parser")
+        assert again.select_one(".building").get_text(" ", strip=True).startswith("The site is being built again from your working tree")
+        assert again.select_one("iframe.preview-frame") is not None
+    finally:
+        code, err = started.stop()
+    assert code == 0 and "Traceback" not in err, err
+    # No build outlives the desk (it was stopped in the middle of one).
+    found = subprocess.run(["pgrep", "-f", f"medkb.cli preview -d .* --config {root}/mkdocs.yml"], capture_output=True, text=True)
+    assert found.stdout.strip() == ""

@@ -57,31 +57,79 @@ class BuildResult:
     """The end of the build's messages when it failed (the previous build is still served)."""
 
 
+@dataclass(frozen=True)
+class PreviewState:
+    """What the article page can show of the preview now."""
+
+    folder: Path | None
+    """The last good build (``None``: none yet)."""
+    seconds: float
+    """How long the last build took."""
+    error: str
+    """Why the last build failed, if it did."""
+    fresh: bool
+    """Whether the last build is of the files as they are now (else a build is under way)."""
+
+
 class PreviewBuilds:
-    """Builds the working tree when it changed; one build at a time, the last good one served."""
+    """Builds the working tree when it changed, in the background; one build at a time, the last good one served.
+
+    A build of a large site takes a while (about 80 s at 1,000 articles on
+    two cores): pages wait a few seconds for it (:meth:`refresh`), then show
+    the last build and say a newer one is on its way.
+    """
 
     def __init__(self, config_file: Path, workdir: Path) -> None:
         self.config_file = config_file
         self.root = config_file.parent
         self.workdir = workdir
-        self._lock = threading.Lock()
-        self._fingerprint: tuple[tuple[str, int, int], ...] | None = None
+        self._changed = threading.Condition()
+        self._built_for: tuple[tuple[str, int, int], ...] | None = None
+        self._building = False
         self.current: Path | None = None
-        self.last = BuildResult(None, 0.0, "not built yet")
+        self.last = BuildResult(None, 0.0, "")
         self._count = 0
+        self._folders: list[Path] = []
+        self._process: subprocess.Popen[str] | None = None
+        self._stopped = False
 
-    def ensure_fresh(self) -> BuildResult:
-        """Build if any file changed since the last build (waits for a build under way); the last result."""
-        with self._lock:
+    def stop(self) -> None:
+        """End a build under way (the desk is stopping): no build outlives the desk."""
+        with self._changed:
+            self._stopped = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def refresh(self, wait: float = 0.0) -> PreviewState:
+        """Start a build if a file changed since the last one; wait up to ``wait`` seconds for the build of the files as they are."""
+        deadline = time.monotonic() + wait
+        with self._changed:
             fingerprint = tree_fingerprint(self.root)
-            if fingerprint != self._fingerprint:
-                self.last = self._build()
-                self._fingerprint = fingerprint
-            return self.last
+            if fingerprint != self._built_for and not self._building:
+                self._building = True
+                threading.Thread(target=self._build_until_fresh, name="medkb-desk-preview", daemon=True).start()
+            while self._built_for != fingerprint and (remaining := deadline - time.monotonic()) > 0:
+                self._changed.wait(remaining)
+            return PreviewState(self.current, self.last.seconds, self.last.error, self._built_for == fingerprint)
 
-    def start(self) -> None:
-        """Build in the background (the desk answers meanwhile; the article page waits for it)."""
-        threading.Thread(target=self.ensure_fresh, name="medkb-desk-preview", daemon=True).start()
+    def _build_until_fresh(self) -> None:
+        # Files saved during a build make another one.
+        while True:
+            with self._changed:
+                fingerprint = tree_fingerprint(self.root)
+                if fingerprint == self._built_for:
+                    self._building = False
+                    self._changed.notify_all()
+                    return
+            result = self._build()
+            with self._changed:
+                self.last, self._built_for = result, fingerprint
+                self._changed.notify_all()
 
     def _build(self) -> BuildResult:
         self._count += 1
@@ -89,22 +137,30 @@ class PreviewBuilds:
         started = time.perf_counter()
         # The build runs the working tree's configuration (its hooks too): it gets no way to the reviewer's ssh-agent.
         env = {k: v for k, v in os.environ.items() if k != "SSH_AUTH_SOCK"} | {"NO_MKDOCS_2_WARNING": "1"}
-        try:
-            done = subprocess.run(
+        with self._changed:
+            if self._stopped:
+                return BuildResult(self.current, 0.0, "the desk is stopping")
+            self._process = subprocess.Popen(
                 [sys.executable, "-m", "medkb.cli", "preview", "-d", str(out), "--config", str(self.config_file)],
-                cwd=self.root, capture_output=True, text=True, env=env, timeout=900, stdin=subprocess.DEVNULL,
+                cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, stdin=subprocess.DEVNULL,
             )
-            failed = done.returncode != 0
-            output = done.stderr.strip() or f"medkb preview exited with status {done.returncode}"
+        try:
+            _, stderr = self._process.communicate(timeout=900)
+            failed = self._process.returncode != 0
+            output = stderr.strip() or f"medkb preview exited with status {self._process.returncode}"
         except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
             failed, output = True, "medkb preview did not finish in 900 s"
         seconds = time.perf_counter() - started
         if failed:
             shutil.rmtree(out, ignore_errors=True)
             return BuildResult(self.current, seconds, "\n".join(output.splitlines()[-15:]))
-        previous, self.current = self.current, out
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
+        self.current = out
+        self._folders.append(out)
+        # The build before stays a while: a page of it may still be loading.
+        while len(self._folders) > 2:
+            shutil.rmtree(self._folders.pop(0), ignore_errors=True)
         return BuildResult(out, seconds)
 
 

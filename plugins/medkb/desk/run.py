@@ -74,7 +74,7 @@ def run_desk(config_file: Path, port: int = 0, open_browser: bool = True, member
         f"'{member_id}' is not a member of the board ({board.path})" if member_id else "choose who you are on the desk's Your key page")
     print(f"medkb desk: serving {site.site_name or config_file} on 127.0.0.1:{state.port}; {who}; Ctrl-C stops it", file=sys.stderr, flush=True)
     threading.Thread(target=preview.serve_forever, name="medkb-desk-preview-server", daemon=True).start()
-    state.preview.start()
+    state.preview.refresh()  # the first build starts at once, in the background
     if open_browser:
         webbrowser.open(url)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -86,6 +86,7 @@ def run_desk(config_file: Path, port: int = 0, open_browser: bool = True, member
         # A second Ctrl-C while stopping must not leave a traceback either.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, previous)
+        state.preview.stop()
         preview.shutdown()
         preview.server_close()
         server.server_close()

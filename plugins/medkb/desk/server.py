@@ -35,6 +35,8 @@ from medkb.site import site_board, site_catalog
 
 #: The longest note the desk records.
 NOTE_LIMIT = 2000
+#: How long an article page waits for the preview of the files as they are, before showing the last one.
+PREVIEW_WAIT = 4.0
 
 
 def identify(board: Board, agent_keys: list[str], email: str | None) -> Member | None:
@@ -157,7 +159,7 @@ class DeskHandler(GuardedHandler):
             return self.refuse(e.status, str(e))
         except (FrontMatterError, BibliographyError) as e:
             return self.refuse(HTTPStatus.UNPROCESSABLE_ENTITY, str(e))
-        build = state.preview.ensure_fresh()
+        build = state.preview.refresh(wait=PREVIEW_WAIT)
         audiences = state.site.audiences
         chosen = audience if any(a.id == audience for a in audiences) else state.site.default_audience
         page_url = state.site.page_url(detail.src_uri)
@@ -169,7 +171,7 @@ class DeskHandler(GuardedHandler):
         was_approved = any(h.status == "approved" for h in detail.history)
         self.send_page(status, render(
             "article.html", detail=detail, audiences=audiences, chosen=chosen, preview_url=preview_url,
-            preview_ready=build.folder is not None, preview_error=build.error, preview_seconds=build.seconds,
+            preview_ready=build.folder is not None, preview_error=build.error, preview_seconds=build.seconds, preview_fresh=build.fresh,
             changes=changes_since_approval(detail.file, layout, detail.status, was_approved),
             can_commit=can_commit, pending=pending if can_commit else None, note=note,
             **self.base_context(flash, "article"),
@@ -225,7 +227,7 @@ class DeskHandler(GuardedHandler):
         with state.lock:
             state.actions[file] = DeskAction(display, title, edit.kind, edit.member.id, edit.on, note, edit.data)
         print(f"{display}: {edit.previous} -> {edit.kind} by {edit.member.id} on {edit.on} (medkb desk)", file=sys.stderr)
-        state.preview.start()
+        state.preview.refresh()  # in the background: the redirected page waits a little for it
         done = {"under-review": "You took it under review", "returned": "You returned it to the editor", "approved": "You approved it"}[edit.kind]
         signed = f", signed with {'your key in ssh-agent' if key.how == 'agent' else key.path}" if key else ""
         flash = state.add_flash("done", f"{done}{signed}. {display} was written; commit it below, or with git yourself.")
