@@ -489,3 +489,30 @@ def test_a_slow_build_does_not_hold_the_page(tmp_path: Path, keys: dict[str, Pat
     # No build outlives the desk (it was stopped in the middle of one).
     found = subprocess.run(["pgrep", "-f", f"medkb.cli preview -d .* --config {root}/mkdocs.yml"], capture_output=True, text=True)
     assert found.stdout.strip() == ""
+
+
+def test_the_queue_follows_the_files(tmp_path: Path, keys: dict[str, Path], agent: Agent) -> None:
+    from deskkit import cli_review
+
+    root = make_repo(tmp_path / "kb", keys, {"articles/a.md": UNDER_REVIEW, "articles/new.md": SUBMITTED})
+    approved = cli_review(root, agent.env(), "content/articles/a.md", "--to", "approved", "--as", "bob", "--key", str(keys["bob"]))
+    assert approved.returncode == 0, approved.stderr
+    started = start_desk(root, agent.env(), "--as", "bob")
+
+    def queue() -> list[tuple[str, str]]:
+        soup = BeautifulSoup(started.request("GET", "/").body, "html.parser")
+        return [(tr["data-status"], tr.select_one("th a").get_text(" ", strip=True)) for tr in soup.select("tr.queue-row")]
+
+    try:
+        started.log_in()
+        assert queue() == [("submitted", "Is a new claim true?"), ("approved", "Is the claim true?")]
+        # An editor retitles one article (only it is assessed again) ...
+        path = root / "content/articles/new.md"
+        path.write_text(path.read_text().replace("Is a new claim true?", "Is a newer claim true?"))
+        assert queue() == [("submitted", "Is a newer claim true?"), ("approved", "Is the claim true?")]
+        # ... and a change to a cited source reaches the articles citing it.
+        bib = root / "references.bib"
+        bib.write_text(bib.read_text().replace("A trial of the claim", "A retracted trial of the claim"))
+        assert queue() == [("changes-pending", "Is the claim true?"), ("submitted", "Is a newer claim true?")]
+    finally:
+        started.stop()

@@ -160,23 +160,37 @@ def _member_name(who: str, board: Board) -> str:
     return member.display if member is not None else who
 
 
-def queue_rows(layout: SiteLayout, board: Board, catalog: ReferenceCatalog | None, today: dt.date) -> list[QueueRow]:
+def queue_rows(
+    layout: SiteLayout, board: Board, catalog: ReferenceCatalog | None, today: dt.date,
+    memo: dict[str, tuple[tuple[int, int], QueueRow]] | None = None,
+) -> list[QueueRow]:
     """Every article, in the review queue's order: changes pending, under review, submitted, then approved.
 
     Within a status overdue articles come first, then the oldest update.
     Articles that cannot be read come before all others, with the reason.
+    ``memo`` keeps each article's row by its file's size and modification
+    time; the caller empties it when anything else an assessment reads
+    changed (the bibliography, the board, the configuration, a figure) or the date.
     """
     rows: list[QueueRow] = []
     for ref in article_refs(layout):
         try:
             file = resolve_ref(ref, layout)
+            stat = file.stat()
+            known = memo.get(ref) if memo is not None else None
+            if known is not None and known[0] == (stat.st_size, stat.st_mtime_ns):
+                rows.append(known[1])
+                continue
             article = parse_article(decode_source(file.read_bytes(), layout.display(file)), layout.display(file))
             report, _ = assess_file(article, file, layout, catalog, board, today)
         except (DeskError, FrontMatterError, BibliographyError, OSError) as e:
             message = e.strerror if isinstance(e, OSError) else str(e)
             rows.append(QueueRow(ref, ref, ref, "unreadable", STATUS_LABELS["unreadable"], None, None, None, False, problem=str(message)))
             continue
-        rows.append(_queue_row(ref, layout.display(file), article, report, board))
+        row = _queue_row(ref, layout.display(file), article, report, board)
+        if memo is not None:
+            memo[ref] = ((stat.st_size, stat.st_mtime_ns), row)
+        rows.append(row)
     return sorted(rows, key=lambda r: (r.status != "unreadable", QUEUE_ORDER.get(r.status, -1), not r.overdue, r.updated or dt.date.min))
 
 

@@ -65,6 +65,8 @@ class DeskState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     queue_memo: tuple[object, list[QueueRow]] | None = None
     """The last queue and what it was computed from (the site's files and the date): reading it again costs a folder walk."""
+    row_memo: tuple[object, dict[str, tuple[tuple[int, int], QueueRow]]] | None = None
+    """Each article's row by its file's stat, valid while everything but the articles (and the date) is as it was."""
 
     def add_flash(self, kind: str, text: str) -> str:
         """Remember a message for the next page; its key for the address."""

@@ -107,8 +107,10 @@ class PreviewBuilds:
 
     def refresh(self, wait: float = 0.0) -> PreviewState:
         """Start a build if a file changed since the last one; wait up to ``wait`` seconds for the build of the files as they are."""
-        deadline = time.monotonic() + wait
         with self._changed:
+            if self.current is not None and self.last.seconds > wait:
+                wait = 0.0  # a build of this site takes longer than a page may wait: show the last one now
+            deadline = time.monotonic() + wait
             fingerprint = tree_fingerprint(self.root)
             if fingerprint != self._built_for and not self._building:
                 self._building = True

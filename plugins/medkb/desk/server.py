@@ -19,9 +19,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from medkb.articles.frontmatter import FrontMatterError, decode_source
-from medkb.articles.model import parse_article
+from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.citations.bibliography import BibliographyError
-from medkb.desk.articles import MOVE_LABELS, DeskError, article_detail, queue_rows, resolve_ref
+from medkb.desk.articles import MOVE_LABELS, DeskError, article_detail, articles_folder, queue_rows, resolve_ref
 from medkb.desk.changes import changes_since_approval
 from medkb.desk.gitcommit import CommitError, DeskAction, commit_article, has_uncommitted_change
 from medkb.desk.handler import DeskState, Flash, GuardedHandler
@@ -31,7 +31,7 @@ from medkb.desk.views import render, static_file
 from medkb.review.apply import ReviewNotWritten, apply_review
 from medkb.review.board import Board, Member
 from medkb.review.workflow import today_utc
-from medkb.site import site_board, site_catalog
+from medkb.site import SiteLayout, site_board, site_catalog
 
 #: The longest note the desk records.
 NOTE_LIMIT = 2000
@@ -142,7 +142,11 @@ class DeskHandler(GuardedHandler):
                 return self.send_page(HTTPStatus.OK, render("queue.html", rows=[], site_error=str(e), **self.base_context(flash, "queue")))
             if board is None:
                 return self.refuse(HTTPStatus.CONFLICT, f"{layout.display(self.state.site.config_file)} has no medkb/review plugin, so there is nothing to review.")
-            rows = queue_rows(layout, board, catalog, today)
+            # After one article changed, only that one is assessed again.
+            others = (_outside_articles(source[0], layout), today)
+            if self.state.row_memo is None or self.state.row_memo[0] != others:
+                self.state.row_memo = (others, {})
+            rows = queue_rows(layout, board, catalog, today, self.state.row_memo[1])
             self.state.queue_memo = (source, rows)
         self.send_page(HTTPStatus.OK, render("queue.html", rows=rows, site_error="", **self.base_context(flash, "queue")))
 
@@ -285,6 +289,12 @@ class DeskHandler(GuardedHandler):
         with state.lock:
             state.member_id, state.key_file = member.id, key
         self.redirect("/setup?" + urlencode({"flash": state.add_flash("done", f"You are {member.display} ({member.id}).")}))
+
+
+def _outside_articles(fingerprint: tuple[tuple[str, int, int], ...], layout: SiteLayout) -> tuple[tuple[str, int, int], ...]:
+    """The site's files but its articles' Markdown files: what every article's assessment reads."""
+    folder = str(articles_folder(layout).resolve()) + os.sep
+    return tuple(entry for entry in fingerprint if not (entry[0].startswith(folder) and entry[0].lower().endswith(MARKDOWN_SUFFIXES)))
 
 
 def _agent_socket() -> bool:
