@@ -1,9 +1,12 @@
-"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results.
+"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results; the reviewer's desk.
 
     python bench/screenshots.py [OUT_DIR]      (default: screenshots/; make screenshots)
 
 Builds the example knowledge base, serves it on 127.0.0.1 and drives Debian's
-Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright.
+Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through Playwright. The desk
+shot runs ``medkb desk`` on a copy of the example, with an ssh-agent holding
+the demo key of a.moreno (tests/fixtures/demo-board-keys), at a laptop's
+1366 x 768.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -58,8 +64,64 @@ def main() -> None:
                 page.screenshot(path=str(out / f"{name}.png"))
                 print(out / f"{name}.png")
                 context.close()
+            desk_screenshot(browser, out / "desk-article.png")
+            print(out / "desk-article.png")
             browser.close()
         server.shutdown()
+
+
+DESK_ARTICLE = "hypertension-blood-pressure-target.md"
+#: An editor's change to the approved example article, so the desk shows "Changes since approval".
+DESK_EDIT = ("Measuring at home helps\nconfirm your readings", "Measuring at home twice a day for a week helps\nconfirm your readings")
+
+
+def desk_screenshot(browser: object, path: Path) -> None:
+    """The desk's page of an approved article an editor changed since, signed in through ssh-agent (as a.moreno)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = Path(tmp) / "kb"
+        kb.mkdir()
+        for name in ("mkdocs.yml", "references.bib", "board.yml"):
+            shutil.copy(ROOT / name, kb / name)
+        for name in ("content", "overrides"):
+            shutil.copytree(ROOT / name, kb / name)
+        git = ["git", "-C", str(kb), "-c", "user.name=Editor", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "The example"], check=True)
+        article = kb / "content/articles" / DESK_ARTICLE
+        article.write_text(article.read_text().replace(*DESK_EDIT))
+        subprocess.run([*git, "commit", "-q", "-am", "An editor's change"], check=True)
+        key = Path(tmp) / "a.moreno"
+        shutil.copy(ROOT / "tests/fixtures/demo-board-keys/a.moreno", key)
+        key.chmod(0o600)
+        socket = Path(tmp) / "agent.sock"
+        agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SSH_AUTH_SOCK": str(socket)}
+        try:
+            for _ in range(100):
+                if socket.exists():
+                    break
+                time.sleep(0.05)
+            subprocess.run(["ssh-add", "-q", str(key)], env=env, check=True, stdin=subprocess.DEVNULL)
+            desk = subprocess.Popen([sys.executable, "-m", "medkb.cli", "desk", "--no-browser"], cwd=kb, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                url = desk.stdout.readline().strip()  # type: ignore[union-attr]
+                context = browser.new_context(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+                page = context.new_page()
+                page.goto(url)
+                page.goto(url.split("?")[0] + f"article/{DESK_ARTICLE}", wait_until="networkidle")
+                page.frame_locator("iframe.preview-frame").locator(".kb-review").wait_for()
+                page.wait_for_timeout(300)
+                # A laptop's width; tall enough for the preview, the review panel and the changes.
+                page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1366, "height": 1240})
+                context.close()
+            finally:
+                desk.send_signal(signal.SIGINT)
+                desk.wait(timeout=30)
+        finally:
+            agent.terminate()
+            agent.wait(timeout=10)
 
 
 if __name__ == "__main__":

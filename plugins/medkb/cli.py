@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import os
 import re
 import subprocess
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +17,10 @@ import yaml
 from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.check import build_problems, check_site
 from medkb.articles.frontmatter import FrontMatterError
-from medkb.review.actions import article_file, plan_review
+from medkb.review.actions import article_file
+# review_lock and REVIEW_LOCK_TIMEOUT stay importable from here (scripts and tests use them).
+from medkb.review.apply import REVIEW_LOCK_TIMEOUT, ReviewNotWritten, apply_review, review_lock, write_atomic  # noqa: F401
 from medkb.review.roster import plan_board_approval, verify_histories_kept, verify_trusted_change
-from medkb.review.signatures import SignatureError
 from medkb.review.workflow import WorkflowError, today_utc
 from medkb.site import SiteLayout, load_layout
 
@@ -31,22 +30,6 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
     return "-".join(words[:12]) or "article"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def find_articles(paths: Sequence[str], articles_dir: Path) -> list[Path]:
@@ -161,30 +144,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
-#: How long ``medkb review`` waits for another review of the same article to finish.
-REVIEW_LOCK_TIMEOUT = 120.0
-
-
-def review_lock(file: Path) -> Path:
-    """The lock file that serialises ``medkb review`` runs on one article file (read, plan, write).
-
-    It lives in the system's temporary folder, named after the resolved
-    file, so nothing is added to the site (its folder or ``.cache``).
-    """
-    name = hashlib.sha256(str(file.resolve()).encode()).hexdigest()[:32]
-    return Path(tempfile.gettempdir()) / f"medkb-review-{name}.lock"
-
-
 def cmd_review(args: argparse.Namespace) -> int:
     """Move an article to another review step, recording who, when and the digest.
 
-    Under a lock on the article (:func:`review_lock`) the file is read, the edit
-    planned (and signed), the file read again and, only if its bytes are
-    unchanged, the new bytes written atomically: two reviews at once never
-    lose a record; the second waits and applies its move to the new text.
+    :func:`medkb.review.apply.apply_review` reads, plans (and signs) and writes
+    under a lock on the article: two reviews at once never lose a record; the
+    second waits and applies its move to the new text.
     """
-    from filelock import FileLock, Timeout
-
     config = Path(args.config)
     if not config.is_file():
         print(f"{config}: not found; run medkb review from the site's folder (or pass --config)", file=sys.stderr)
@@ -196,36 +162,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     except WorkflowError as e:
         print(e, file=sys.stderr)
         return 1
-    display = layout.display(file)
-    lock_file = review_lock(file)
     try:
-        with FileLock(lock_file, timeout=REVIEW_LOCK_TIMEOUT):
-            try:
-                raw = file.read_bytes()
-            except OSError as e:
-                print(f"{display}: cannot read ({e.strerror})", file=sys.stderr)
-                return 2
-            try:
-                edit = plan_review(
-                    raw, file, display, layout, member_id=args.as_member, to=args.to, on=on,
-                    note=args.note or "", key=Path(args.key) if args.key else None,
-                )
-            except (WorkflowError, SignatureError, FrontMatterError) as e:
-                print(str(e) if str(e).startswith(display) else f"{display}: {e}", file=sys.stderr)
-                return 1
-            if file.read_bytes() != raw:
-                print(f"{display}: the file changed while the review was prepared; nothing was written: run medkb review again", file=sys.stderr)
-                return 1
-            write_atomic(file, edit.data)
-    except Timeout:
-        print(f"{display}: another medkb review of this article has held its lock ({lock_file}) for {REVIEW_LOCK_TIMEOUT:.0f} s; "
-              "nothing was written: try again when it has finished", file=sys.stderr)
-        return 1
-    except OSError as e:
-        print(f"{display}: cannot lock or write ({e.strerror}: {e.filename}); nothing was written", file=sys.stderr)
-        return 2
+        edit = apply_review(
+            file, layout, member_id=args.as_member, to=args.to, on=on, note=args.note or "",
+            key=Path(args.key) if args.key else None,
+        )
+    except ReviewNotWritten as e:
+        print(e, file=sys.stderr)
+        return e.code
     moved = f"{edit.previous} -> {args.to}" + (" (returned)" if edit.kind == "returned" and args.to != "returned" else "")
-    print(f"{display}: {moved} by {edit.member.id} on {edit.on}")
+    print(f"{layout.display(file)}: {moved} by {edit.member.id} on {edit.on}")
     return 0
 
 
@@ -317,6 +263,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_desk(args: argparse.Namespace) -> int:
+    """Serve the reviewer's desk on 127.0.0.1 until Ctrl-C (see medkb.desk)."""
+    from medkb.desk.run import DeskStartError, run_desk
+
+    try:
+        return run_desk(Path(args.config), args.port, not args.no_browser, args.as_member, Path(args.key).expanduser() if args.key else None)
+    except DeskStartError as e:
+        print(f"medkb desk: {e}", file=sys.stderr)
+        return 1
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number; allowed: 1 to 65535")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="medkb", description="Tools for editors and reviewers of a medkb knowledge base.")
@@ -368,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     approve_board.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
     approve_board.add_argument("--config", default="mkdocs.yml")
     approve_board.set_defaults(func=cmd_approve_board)
+    desk = sub.add_parser("desk", help="the reviewer's desk: review and approve in your browser (127.0.0.1 only)")
+    desk.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
+    desk.add_argument("--no-browser", action="store_true", help="print the address only; do not open a browser")
+    desk.add_argument("--as", dest="as_member", metavar="MEMBER", help="your board member id (default: the member whose key ssh-agent holds, or whose e-mail git uses)")
+    desk.add_argument("--key", help="your SSH private key, when ssh-agent does not hold it (a key without passphrase)")
+    desk.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    desk.set_defaults(func=cmd_desk)
     return parser
 
 

@@ -52,6 +52,17 @@ def test_installed_package_is_not_the_source_tree(fresh_venv: Path, tmp_path: Pa
     assert shipped == expected
 
 
+def test_installed_package_ships_the_desk_templates(fresh_venv: Path, tmp_path: Path) -> None:
+    result = _run(fresh_venv, "python", "-c", "import medkb.desk.views as v; print(v.TEMPLATES); print(v.STATIC)", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for installed, source in zip(result.stdout.split(), ("templates", "static")):
+        assert Path(installed).is_relative_to(fresh_venv)
+        shipped = {p.name for p in Path(installed).iterdir()}
+        assert shipped == {p.name for p in (REPO / "plugins/medkb/desk" / source).iterdir()}, source
+    help_text = _run(fresh_venv, "medkb", "desk", "--help", cwd=tmp_path)
+    assert help_text.returncode == 0 and "--no-browser" in help_text.stdout
+
+
 BIB = "@article{smith2020,\n  author = {Smith, Jane},\n  title = {A trial of dosing},\n  journal = {J Test},\n  year = {2020},\n}\n"
 BODY = textwrap.dedent(
     """\

@@ -127,18 +127,18 @@ def test_a_review_waits_for_the_lock_then_applies_to_the_new_text(site: Path, ke
 
 def test_a_file_changed_between_read_and_write_is_not_overwritten(site: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    import medkb.cli
+    import medkb.review.apply
 
     path = site / ARTICLE
     changed = UNDER_REVIEW.replace("A claim", "An edited claim")
-    real = medkb.cli.plan_review
+    real = medkb.review.apply.plan_review
 
     def plan_while_an_editor_saves(*args: object, **kwargs: object) -> object:
         edit = real(*args, **kwargs)  # type: ignore[arg-type]
         path.write_text(changed)  # an editor's save (no lock) while the approval was signed
         return edit
 
-    monkeypatch.setattr(medkb.cli, "plan_review", plan_while_an_editor_saves)
+    monkeypatch.setattr(medkb.review.apply, "plan_review", plan_while_an_editor_saves)
     assert main(approve_args(keys, "bob")) == 1
     err = capsys.readouterr().err
     assert err == "content/articles/a.md: the file changed while the review was prepared; nothing was written: run medkb review again\n"
