@@ -62,7 +62,7 @@ def diff_article(file: Path, layout: SiteLayout) -> ArticleChanges | str:
     if found is None:
         return f"{path}: nothing to compare with: no committed version of it is approved text (it was never approved, or its approved text is not in git history)"
     then, _ = found
-    return article_changes(_side(then), _side(now), path)
+    return article_changes(_side(then), _side(now), path, layout.audience_labels)
 
 
 def build_preview(config_file: Path, site_dir: Path) -> Path:

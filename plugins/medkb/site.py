@@ -23,6 +23,8 @@ from medkb.citations.bibliography import load_bibliography
 from medkb.citations.extension import CitationProblem, CitationsExtension
 from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.limits import check_page
+from medkb.safehtml import SafeHtmlExtension
+from medkb.safelinks import SafeLinksExtension
 from medkb.review.embedded import absent_fingerprint, file_fingerprint, local_sources, resolve_from
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article, revision_digest
 from medkb.review.board import Board, load_board
@@ -48,6 +50,9 @@ class SiteLayout:
     """The site's audience ids when it has ``medkb/audience`` (its blocks are rendered as a build does)."""
     board: Path | None = None
     rules: ReviewRules = field(default_factory=ReviewRules)
+    raw_html: str | None = None
+    """``medkb/review``'s ``raw_html``: the commands clean rendered pages as the build does (``None``: no review plugin)."""
+    audience_labels: dict[str, str] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         """A path as editors see it: relative to the site's folder (absolute if outside it)."""
@@ -79,9 +84,11 @@ def load_layout(config_file: Path) -> SiteLayout:
         layout.articles_dir = rc.articles_dir  # type: ignore[attr-defined]
         layout.board = root / rc.board  # type: ignore[attr-defined]
         layout.rules = ReviewRules(rc.require_signatures, rc.approvals_required, rc.publish)  # type: ignore[attr-defined]
+        layout.raw_html = rc.raw_html  # type: ignore[attr-defined]
     audience = cfg.plugins.get("medkb/audience")
     if audience is not None and audience.config.enabled:  # type: ignore[attr-defined]
         layout.audiences = [a.id for a in audience.config.audiences]  # type: ignore[attr-defined]
+        layout.audience_labels = {a.id: a.label for a in audience.config.audiences}  # type: ignore[attr-defined]
     citations = cfg.plugins.get("medkb/citations")
     layout.citations = citations is not None and bool(citations.config.enabled)  # type: ignore[attr-defined]
     if citations is not None:
@@ -121,6 +128,9 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
         extensions.append(ext)
     if layout.audiences is not None:
         extensions.append(AudienceExtension(layout.audiences))
+    if layout.raw_html is not None:
+        # What the review plugin adds to every build: its pages are cleaned.
+        extensions += [SafeLinksExtension(), SafeHtmlExtension(mode=layout.raw_html)]
     md = markdown.Markdown(extensions=extensions, extension_configs=layout.mdx_configs)
     html = md.convert(body)
     if ext is None or catalog is None:
@@ -154,15 +164,15 @@ def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout, read: 
 
 
 def catalog_for(
-    article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None, read: Reader | None = None,
+    article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None, revision: Revision | None = None,
 ) -> ReferenceCatalog | None:
-    """The site's catalog plus the article's own ``bibliography:`` files (as they were in a revision, with ``read``)."""
-    if catalog is not None and read is not None and not all(read(f) == f.read_bytes() for f in layout.bibliography):
+    """The site's catalog plus the article's own ``bibliography:`` files (as they were in ``revision``)."""
+    if catalog is not None and revision is not None and not all(revision.unchanged(f) for f in layout.bibliography):
         display = {p: layout.display(p) for p in layout.bibliography}
-        catalog = ReferenceCatalog(load_bibliography(layout.bibliography, display, read), catalog.style, catalog.labels, catalog.cache)
+        catalog = ReferenceCatalog(load_bibliography(layout.bibliography, display, revision.read), catalog.style, catalog.labels, catalog.cache)
     if catalog is None or not article.bibliography:
         return catalog
-    return article_catalog(catalog, file.parent, article.bibliography, layout.display, read)
+    return article_catalog(catalog, file.parent, article.bibliography, layout.display, revision.read if revision else None)
 
 
 def assess_file(
@@ -203,7 +213,7 @@ def approved_version(
     def digest_of(revision: Revision) -> str | None:
         try:
             article = parse_article(decode_source(revision.data, report.article.path), report.article.path)
-            page_catalog = catalog_for(article, file, layout, catalog, revision.read)
+            page_catalog = catalog_for(article, file, layout, catalog, revision)
             sources = cited_sources(article.body, layout, page_catalog, article.path, article.body_line)
         except FrontMatterError:
             return None

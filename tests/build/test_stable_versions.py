@@ -548,3 +548,18 @@ def test_the_changes_page_keeps_a_title_outside_ascii(repo: Path, keys: dict[str
     assert main(["preview", "-d", str(tmp_path / "p")]) == 0
     h1 = BeautifulSoup((tmp_path / "p/changes/articles/a/index.html").read_text(), "html.parser").h1.get_text()
     assert h1 == "Changes since approval: Is the claim true 😀?"
+
+
+def test_the_commands_render_changes_from_cleaned_html(repo: Path, keys: dict[str, Path]) -> None:
+    from medkb.preview import diff_article
+    from medkb.review.changes import changes_html
+    from medkb.site import load_layout
+
+    approve(keys)
+    commit(repo, "approve")
+    edit(repo, "The usual dose", '<script>alert(1)</script><img src="x.png" onerror="alert(2)">\n\nThe usual dose')
+    commit(repo, "hostile markup")
+    changes = diff_article(repo / "content/articles/a.md", load_layout(repo / "mkdocs.yml"))
+    assert not isinstance(changes, str)
+    html = changes_html(changes.body)
+    assert "<script" not in html and "onerror" not in html and "alert(2)" not in html

@@ -26,6 +26,7 @@ from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.citations.render import ReferenceEntry, ReferenceList, template_renderer
 from medkb.pages import locate, outside_site, page_source_path
 from medkb.record import page_record
+from medkb.review.versions import Revision
 
 log = StrictLogger(__name__)
 
@@ -148,7 +149,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         # An approved revision being published: its sources as they were then.
         revision = record.revision
         read = None if revision is None else revision.read
-        catalog = self.catalog if revision is None else self._catalog_at(revision.read)
+        catalog = self.catalog if revision is None else self._catalog_at(revision)
         if not extra:
             return catalog
         _refuse_outside(files, config, self._root, page_source_path(page, config))
@@ -163,16 +164,16 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         except BibliographyError as e:
             raise PluginError(str(e)) from None
 
-    def _catalog_at(self, read: Callable[[Path], bytes | None]) -> ReferenceCatalog:
+    def _catalog_at(self, revision: Revision) -> ReferenceCatalog:
         # The site's bibliography in a commit of its history; the current
         # catalog when its files are unchanged since (the usual case).
         assert self.catalog is not None
         files = [Path(p) for p in self.config.bibliography]
-        if all(read(f) == f.read_bytes() for f in files):
+        if all(revision.unchanged(f) for f in files):
             return self.catalog
         display = {f: _relative(f, self._root) for f in files}
         try:
-            bib = load_bibliography(files, display, read)
+            bib = load_bibliography(files, display, revision.read)
         except BibliographyError as e:
             raise PluginError(str(e)) from None
         return ReferenceCatalog(bib, self.catalog.style, self.catalog.labels, self.catalog.cache)

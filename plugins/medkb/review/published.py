@@ -135,7 +135,7 @@ class BuildVersions:
 
         def same_as_current(revision: Revision) -> bool:
             # Renders exactly as the current text did, whose digest is not the approved one.
-            return file_digest(revision.data) == sha and all(revision.read(Path(p)) == _read(p) for p in inputs)
+            return file_digest(revision.data) == sha and all(revision.unchanged(Path(p)) for p in inputs)
 
         trials: dict[str, Trial] = {}
 

@@ -18,6 +18,7 @@ pending text.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -50,6 +51,10 @@ class Revision:
         rel = self.history.relative(file)
         return None if rel is None else self.history.blob(self.commit, rel)
 
+    def unchanged(self, file: Path) -> bool:
+        """Whether a file of the work tree holds the same bytes as at this commit (compared by git's object id)."""
+        return self.history.unchanged(self.commit, file)
+
     @property
     def short(self) -> str:
         """The abbreviated commit id readers and editors see."""
@@ -75,7 +80,9 @@ class GitHistory:
         shallow = self._run(self.top, "rev-parse", "--is-shallow-repository")
         self.shallow = os.fsdecode(shallow.stdout).strip() == "true"
         self._reader: subprocess.Popen[bytes] | None = None
+        self._checker: subprocess.Popen[bytes] | None = None
         self._log: dict[str, list[tuple[str, str]]] = {}
+        self._work_ids: dict[Path, str | None] = {}
 
     def _run(self, cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
         assert self._git is not None
@@ -89,13 +96,45 @@ class GitHistory:
         self.close()
 
     def close(self) -> None:
-        """Stop the blob reader."""
-        if self._reader is not None:
-            assert self._reader.stdin is not None and self._reader.stdout is not None
-            self._reader.stdin.close()
-            self._reader.wait()
-            self._reader.stdout.close()
-            self._reader = None
+        """Stop the blob reader and checker."""
+        for process in (self._reader, self._checker):
+            if process is not None:
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.close()
+                process.wait()
+                process.stdout.close()
+        self._reader = self._checker = None
+
+    def _process(self, mode: str) -> subprocess.Popen[bytes]:
+        assert self._git is not None
+        return subprocess.Popen(
+            [self._git, "-C", str(self.top), "cat-file", mode],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+
+    def unchanged(self, commit: str, file: Path) -> bool:
+        """Whether ``file`` in the work tree has the bytes it had at ``commit``, by object id (its content is not read from git)."""
+        rel = self.relative(file)
+        name = os.fsencode(rel) if rel is not None else b"\n"
+        if b"\n" in name:
+            return False
+        if file not in self._work_ids:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                self._work_ids[file] = None
+            else:
+                self._work_ids[file] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's object id, not for security
+        work = self._work_ids[file]
+        if work is None:
+            return False
+        if self._checker is None:
+            self._checker = self._process("--batch-check")
+        assert self._checker.stdin is not None and self._checker.stdout is not None
+        self._checker.stdin.write(commit.encode() + b":" + name + b"\n")
+        self._checker.stdin.flush()
+        header = self._checker.stdout.readline().split()
+        return len(header) == 3 and header[1] == b"blob" and header[0].decode() == work
 
     def relative(self, file: Path) -> str | None:
         """``file``'s path from the repository's top level, or ``None`` outside it."""
@@ -117,11 +156,7 @@ class GitHistory:
     def blob(self, commit: str, rel: str) -> bytes | None:
         """The bytes of ``rel`` at ``commit`` (``None`` when absent or not a file)."""
         if self._reader is None:
-            assert self._git is not None
-            self._reader = subprocess.Popen(
-                [self._git, "-C", str(self.top), "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-            )
+            self._reader = self._process("--batch")
         assert self._reader.stdin is not None and self._reader.stdout is not None
         name = os.fsencode(rel)  # a path git printed in bytes no UTF-8 can spell round-trips
         if b"\n" in name:
