@@ -100,7 +100,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
             return None
         use_medkb_theme(config, "medkb/audience")
         self.ids, self.default = validate_audiences(self.config)
-        self.extension = AudienceExtension(self.ids)
+        self.extension = AudienceExtension(self.ids, default=self.default)
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         return config
 
