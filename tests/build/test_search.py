@@ -79,6 +79,8 @@ def test_index_holds_article_bodies_with_their_review_status(make_site: Make) ->
     assert lbp["meta"]["status"] == "submitted"
     assert lbp["meta"]["status_label"] == "Submitted"
     assert "Radiography does not change outcomes" in lbp["content"]
+    # No gap where the citation number was ("outcomes ." in an excerpt).
+    assert "outcomes." in lbp["content"] and "outcomes ." not in lbp["content"]
     # Only the title and body: no review header, disclaimer, reference list,
     # citation number, permalink sign or theme chrome.
     for absent in ("Disclaimerword", "Referencetitleword", "Medical Advisory Board", "Skip to content", "¶", "[1]", "Which best describes you"):
