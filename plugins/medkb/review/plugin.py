@@ -316,7 +316,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             view = review_view(report.article, report.state, self.labels, board_url, self._url(self.config.editorial_policy, page))
             set_context(context, "kb_review", view)
             url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
-            set_context(context, "kb_jsonld", Markup(medical_web_page(report.article, report.state, self.board, url, page_record(page).audience_labels)))
+            record = page_record(page)
+            jsonld = medical_web_page(report.article, report.state, self.board, url, record.audience_labels, record.recommendations)
+            set_context(context, "kb_jsonld", Markup(jsonld))
         if src == self.config.board_page:
             set_context(context, "kb_board", {"members": self._members(page), "labels": self.labels})
         if src == self.config.review_queue_page:
