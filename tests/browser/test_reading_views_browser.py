@@ -89,6 +89,7 @@ def test_audiences_read_different_lists_where_their_passages_cite_differently(pa
 def test_switching_audience_renumbers_at_once(page: Page, site_url: str) -> None:
     page.goto(site_url + ARTICLES[1] + "?audience=patient")
     check_view(page, "patient")
+    page.locator(".kb-picker__change").click()
     page.locator('input[name="kb-audience"][value="professional"]').check()
     check_view(page, "professional after a switch")
 
