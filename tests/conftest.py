@@ -60,6 +60,16 @@ TEST_BOARD = (
 )
 
 
+def plugins(**review: Any) -> list[Any]:
+    """The test sites' plugins, with options for ``medkb/review`` (e.g. ``publish="latest"``)."""
+    return ["medkb/search", {"medkb/review": review} if review else "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"]
+
+
+#: A site that publishes every current text (``publish: latest``): no git history is needed to build an edit
+#: of approved text, which is published with the pending banner and a warning.
+LATEST = {"plugins": plugins(publish="latest")}
+
+
 def write_site(
     root: Path, pages: dict[str, str | bytes], config: dict[str, Any] | None = None, bib: str | None = None, board: str | None = None
 ) -> Path:
@@ -69,7 +79,7 @@ def write_site(
         "docs_dir": "content",
         "site_dir": "site",
         "theme": {"name": "material", "font": False},
-        "plugins": ["medkb/search", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"],
+        "plugins": plugins(),
         "markdown_extensions": ["attr_list", "admonition", "tables", {"toc": {"permalink": True}}],
     }
     if config:
@@ -105,6 +115,17 @@ def build_site(root: Path, strict: bool = True) -> BuiltSite:
     cfg = load_config(str(root / "mkdocs.yml"), strict=strict)
     build(cfg)
     return BuiltSite(root=root, site_dir=Path(cfg.site_dir))
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Real ed25519 keys made by ssh-keygen (no passphrase): alice, bob, carol and mallory."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("keys")
+    for name in ("alice", "bob", "carol", "mallory"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(folder / name)], check=True)
+    return {name: folder / name for name in ("alice", "bob", "carol", "mallory")}
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import tempfile
@@ -14,9 +15,11 @@ from medkb.citations.bibliography import BibliographyError
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.articles.frontmatter import FrontMatterError, decode_source, split_front_matter
-from medkb.review.assess import assess_article
-from medkb.review.workflow import ReviewState, today_utc
-from medkb.site import CitedSources, SiteLayout, catalog_for, cited_sources, embedded_files, site_board, site_catalog
+from medkb.review.assess import ArticleReport, assess_article, settled_problems
+from medkb.review.board import Board
+from medkb.review.versions import GitHistory, HistoryUnavailable, Search, open_history
+from medkb.review.workflow import Effective, ReviewState, approved_text, today_utc
+from medkb.site import CitedSources, SiteLayout, approved_version, catalog_for, cited_sources, embedded_files, site_board, site_catalog
 
 
 @dataclass
@@ -46,6 +49,59 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
     pages = sorted(p for p in docs.rglob("*") if p.is_file() and p.name.lower().endswith(MARKDOWN_SUFFIXES)) if only is None else [p.resolve() for p in only]
     cited: set[str] = set()
     today = today_utc()
+    histories = _Histories()
+    try:
+        _check_pages(layout, pages, docs, catalog, board, today, cited, histories, report)
+    finally:
+        histories.close()
+    if catalog is not None and only is None:
+        bib = catalog.bibliography
+        for key, (bib_path, line) in sorted(bib.sources.items(), key=lambda kv: kv[1]):
+            if key not in cited:
+                report.notes.append(f"{bib_path}:{line}: note: entry '{bib.keys[key]}' is not cited by any page")
+    return report
+
+
+class _Histories:
+    """The site's git history, opened when a pending article first needs it."""
+
+    def __init__(self) -> None:
+        self.history: GitHistory | None = None
+
+    def close(self) -> None:
+        if self.history is not None:
+            self.history.close()
+
+    def settle(self, file: Path, assessed: ArticleReport, layout: SiteLayout, catalog: ReferenceCatalog | None, board: Board, notes: list[str]) -> list[str]:
+        """The problems of an article whose current text is not approved, as ``publish: approved`` builds it."""
+        problems = [str(p) for p in assessed.problems]
+        path = assessed.article.path
+        if approved_text(assessed.article, board, require_signatures=layout.rules.require_signatures,
+                         approvals_required=layout.rules.approvals_required) is None:
+            return problems  # never approved: nothing to publish instead, no history needed
+        try:
+            if self.history is None:
+                self.history = open_history(layout.root, path)
+            search = Search()
+            found = approved_version(file, assessed, layout, catalog, board, self.history, search)
+        except HistoryUnavailable as e:
+            return [*problems, str(e)]
+        except FrontMatterError as e:
+            return [*problems, str(e)]
+        if found is None:
+            return [*problems, f"{path}: its approved text is in none of the {search.checked + search.skipped} committed versions "
+                    "of the file; readers would get the current text: have a board member approve the current text"]
+        version, _ = found
+        assert version.revision is not None
+        notes.append(f"{path}: note: readers get the approved version (commit {version.revision.short}); "
+                     "the current text awaits review (medkb diff shows what changed)")
+        return [str(p) for p in settled_problems(assessed)]
+
+
+def _check_pages(
+    layout: SiteLayout, pages: list[Path], docs: Path, catalog: ReferenceCatalog | None, board: Board | None,
+    today: dt.date, cited: set[str], histories: _Histories, report: CheckReport,
+) -> None:
     for file in pages:
         path = layout.display(file)
         src_uri = file.relative_to(docs).as_posix() if file.is_relative_to(docs) else file.name
@@ -75,18 +131,15 @@ def check_site(layout: SiteLayout, only: Iterable[Path] | None = None) -> CheckR
             continue
         covered = [*sources.fingerprints, *embedded_files(sources, file, layout)]
         assessed = assess_article(art, covered, board, layout.rules, today=today)
-        report.problems.extend(str(p) for p in assessed.problems[: len(art.warnings)])
+        problems = [str(p) for p in assessed.problems]
+        if layout.rules.publish == "approved" and assessed.state.effective is not Effective.APPROVED:
+            problems = histories.settle(file, assessed, layout, catalog, board, report.notes)
+        report.problems.extend(problems[: len(art.warnings)])
         report.problems.extend(citation_problems)
-        report.problems.extend(str(p) for p in assessed.problems[len(art.warnings):])
+        report.problems.extend(problems[len(art.warnings):])
         report.states[path] = assessed.state
         if assessed.state.overdue:
             report.notes.append(f"{path}:{art.front_matter.line_of('review.due')}: warning: review overdue since {assessed.state.due}")
-    if catalog is not None and only is None:
-        bib = catalog.bibliography
-        for key, (bib_path, line) in sorted(bib.sources.items(), key=lambda kv: kv[1]):
-            if key not in cited:
-                report.notes.append(f"{bib_path}:{line}: note: entry '{bib.keys[key]}' is not cited by any page")
-    return report
 
 
 def _citation_problems(sources: CitedSources, body: str, body_line: int, path: str) -> list[str]:

@@ -257,6 +257,48 @@ def cmd_approve_board(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Build the reviewer's preview: every current text, marked as a preview, with "Changes since approval" pages."""
+    from medkb.preview import PreviewError, build_preview
+
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"medkb preview: {config} does not exist; run it in the knowledge base's folder or give --config", file=sys.stderr)
+        return 2
+    site_dir = Path(args.dir) if args.dir else config.resolve().parent / "site-preview"
+    try:
+        home = build_preview(config, site_dir)
+    except PreviewError as e:
+        print(f"medkb preview: {e}", file=sys.stderr)
+        return 1
+    print(f"medkb preview: built {home} — a reviewer's preview: every page says so; do not publish it")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print an article's changes since its approval: coloured on a terminal, ``[-removed-]{+inserted+}`` when piped."""
+    from medkb.preview import PreviewError, diff_article
+    from medkb.review.changes import changes_text
+
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"medkb diff: {config} does not exist; run it in the knowledge base's folder or give --config", file=sys.stderr)
+        return 2
+    layout = load_layout(config)
+    file = Path(args.article)
+    if not file.is_file():
+        print(f"medkb diff: {args.article}: no such article file", file=sys.stderr)
+        return 2
+    try:
+        changes = diff_article(file.resolve(), layout)
+    except (PreviewError, FrontMatterError) as e:
+        print(f"medkb diff: {e}", file=sys.stderr)
+        return 1
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    sys.stdout.write(changes + "\n" if isinstance(changes, str) else changes_text(changes, colour))
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     """Scaffold a new knowledge base in an empty or new folder (see medkb.scaffold)."""
     import shlex
@@ -310,6 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--base", help="git revision the change is compared with (e.g. origin/main)")
     verify.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
     verify.set_defaults(func=cmd_verify)
+    preview = sub.add_parser("preview", help="build the reviewer's preview: every current text, with 'Changes since approval' pages")
+    preview.add_argument("-d", "--dir", help="where to build it (default: site-preview beside mkdocs.yml)")
+    preview.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    preview.set_defaults(func=cmd_preview)
+    diff = sub.add_parser("diff", help="print what changed in an article since it was approved")
+    diff.add_argument("article", help="the article's Markdown file")
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the changes (default: on a terminal)")
+    diff.add_argument("--config", default="mkdocs.yml", help="site configuration (default: mkdocs.yml)")
+    diff.set_defaults(func=cmd_diff)
     approve_board = sub.add_parser("approve-board", help="sign the current board roster (a member of the roster at --base)")
     approve_board.add_argument("--as", dest="as_member", required=True, metavar="MEMBER")
     approve_board.add_argument("--key", required=True, help="your SSH private key")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from medkb.articles.model import Article
     from medkb.clinical.blocks import Recommendation
+    from medkb.review.versions import Revision
 
 _KEY = "medkb"
 
@@ -32,6 +33,15 @@ class PageRecord:
     """The cited entries as an approval's digest covers them (``medkb/citations``)."""
     embedded: list[str] = field(default_factory=list)
     """Fingerprints of the docs_dir files the page embeds (``medkb/review``)."""
+    embedded_files: list[str] = field(default_factory=list)
+    """Paths of the files the page embeds (``medkb/review``)."""
+    bibliography_files: list[str] = field(default_factory=list)
+    """Paths of the bibliography files its citations were resolved in (``medkb/citations``)."""
+    revision: Revision | None = None
+    """The committed version of the article being rendered, when it is not the file on disk (``medkb/review``,
+    publishing an approved version): the citations plugin reads its bibliography as it was then."""
+    catalog: Any = None
+    """The reference catalog the page's citations were resolved in (``medkb/citations``)."""
     site_audiences: tuple[str, ...] | None = None
     """The audience ids the site defines (``medkb/audience``); ``None`` without it."""
     audiences_used: list[str] = field(default_factory=list)

@@ -9,22 +9,28 @@ citations rendered with the site's Markdown extensions, then
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import markdown
 
-from medkb.articles.frontmatter import FrontMatterError
-from medkb.articles.model import Article
+from medkb.articles.frontmatter import FrontMatterError, decode_source
+from medkb.articles.model import Article, parse_article
 from medkb.audience.blocks import AudienceExtension
 from medkb.citations.bibliography import load_bibliography
 from medkb.citations.extension import CitationProblem, CitationsExtension
 from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.limits import check_page
 from medkb.review.embedded import file_fingerprint, local_sources, resolve_from
-from medkb.review.assess import ArticleReport, ReviewRules, assess_article
+from medkb.review.assess import ArticleReport, ReviewRules, assess_article, revision_digest
 from medkb.review.board import Board, load_board
+from medkb.review.versions import GitHistory, Revision, Search, find_approved_revision
+from medkb.review.workflow import ApprovedText, approved_text
+
+#: Reads a file as it was in a revision (``None``: it did not exist then).
+Reader = Callable[[Path], "bytes | None"]
 
 
 @dataclass
@@ -72,7 +78,7 @@ def load_layout(config_file: Path) -> SiteLayout:
         rc = review.config
         layout.articles_dir = rc.articles_dir  # type: ignore[attr-defined]
         layout.board = root / rc.board  # type: ignore[attr-defined]
-        layout.rules = ReviewRules(rc.require_signatures, rc.approvals_required)  # type: ignore[attr-defined]
+        layout.rules = ReviewRules(rc.require_signatures, rc.approvals_required, rc.publish)  # type: ignore[attr-defined]
     audience = cfg.plugins.get("medkb/audience")
     if audience is not None and audience.config.enabled:  # type: ignore[attr-defined]
         layout.audiences = [a.id for a in audience.config.audiences]  # type: ignore[attr-defined]
@@ -124,8 +130,12 @@ def cited_sources(body: str, layout: SiteLayout, catalog: ReferenceCatalog | Non
 
 
 
-def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout) -> list[str]:
-    """Fingerprints of the files of docs_dir the article's rendered body embeds (a missing file is left to the build's warning)."""
+def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout, read: Reader | None = None) -> list[str]:
+    """Fingerprints of the files of docs_dir the article's rendered body embeds (a missing file is left to the build's warning).
+
+    ``read``: the files as they were in a revision (the build resolves
+    against the files that exist now, and so does this).
+    """
     if not sources.html:
         return []
     docs = layout.docs_dir.resolve()
@@ -138,15 +148,22 @@ def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout) -> lis
         src_uri = resolve_from("" if folder == "." else folder, address)
         target = docs / src_uri
         if target.is_file():
-            found.append(file_fingerprint(src_uri, target.read_bytes()))
+            data = target.read_bytes() if read is None else read(target)
+            if data is not None:
+                found.append(file_fingerprint(src_uri, data))
     return found
 
 
-def catalog_for(article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None) -> ReferenceCatalog | None:
-    """The site's catalog plus the article's own ``bibliography:`` files."""
+def catalog_for(
+    article: Article, file: Path, layout: SiteLayout, catalog: ReferenceCatalog | None, read: Reader | None = None,
+) -> ReferenceCatalog | None:
+    """The site's catalog plus the article's own ``bibliography:`` files (as they were in a revision, with ``read``)."""
+    if catalog is not None and read is not None and not all(read(f) == f.read_bytes() for f in layout.bibliography):
+        display = {p: layout.display(p) for p in layout.bibliography}
+        catalog = ReferenceCatalog(load_bibliography(layout.bibliography, display, read), catalog.style, catalog.labels, catalog.cache)
     if catalog is None or not article.bibliography:
         return catalog
-    return article_catalog(catalog, file.parent, article.bibliography, layout.display)
+    return article_catalog(catalog, file.parent, article.bibliography, layout.display, read)
 
 
 def assess_file(
@@ -156,3 +173,43 @@ def assess_file(
     sources = cited_sources(article.body, layout, catalog_for(article, file, layout, catalog), article.path, article.body_line)
     covered = [*sources.fingerprints, *embedded_files(sources, file, layout)]
     return assess_article(article, covered, board, layout.rules, today=today), sources
+
+
+@dataclass
+class Version:
+    """One version of an article as the commands render it."""
+
+    article: Article
+    sources: CitedSources
+    catalog: ReferenceCatalog | None
+    revision: Revision | None = None
+
+
+def approved_version(
+    file: Path, report: ArticleReport, layout: SiteLayout, catalog: ReferenceCatalog | None, board: Board,
+    history: GitHistory, search: Search | None = None,
+) -> tuple[Version, ApprovedText] | None:
+    """The approved revision of an article whose current text awaits review, as a build would publish it.
+
+    ``None`` when nothing was ever approved or no committed version is the
+    approved text; :class:`~medkb.review.versions.HistoryUnavailable` when
+    the history is shallow and it was not found.
+    """
+    approved = approved_text(report.article, board, require_signatures=layout.rules.require_signatures,
+                             approvals_required=layout.rules.approvals_required)
+    if approved is None:
+        return None
+    found: dict[str, Version] = {}
+
+    def digest_of(revision: Revision) -> str | None:
+        try:
+            article = parse_article(decode_source(revision.data, report.article.path), report.article.path)
+            page_catalog = catalog_for(article, file, layout, catalog, revision.read)
+            sources = cited_sources(article.body, layout, page_catalog, article.path, article.body_line)
+        except FrontMatterError:
+            return None
+        found[revision.commit] = Version(article, sources, page_catalog, revision)
+        return revision_digest(article, [*sources.fingerprints, *embedded_files(sources, file, layout, revision.read)], approved)
+
+    revision = find_approved_revision(history, file, approved.digest, digest_of, report.article.path, search=search)
+    return (found[revision.commit], approved) if revision is not None else None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import Abort
 
-from conftest import FIXTURES, build_site, write_site
+from conftest import FIXTURES, LATEST, build_site, write_site
 from medkb.cli import main
 
 KEY = FIXTURES / "demo-board-keys" / "a.moreno"  # the conftest board's 'reviewer'
@@ -26,7 +26,8 @@ ARTICLE = (
 
 @pytest.fixture
 def approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_site(tmp_path, {"articles/a.md": ARTICLE}, bib=BIB)
+    # publish: latest: the edited text itself is published (no git history), so its state shows.
+    write_site(tmp_path, {"articles/a.md": ARTICLE}, bib=BIB, config=LATEST)
     monkeypatch.chdir(tmp_path)
     assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
     assert _status(tmp_path) == "approved"
@@ -103,7 +104,7 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="10">500 mg for 10 
 @pytest.fixture
 def approved_with_drawing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     body_with_image = ARTICLE + "\n![Dosing table](img/dosing.svg)\n"
-    write_site(tmp_path, {"articles/a.md": body_with_image, "articles/img/dosing.svg": SVG}, bib=BIB)
+    write_site(tmp_path, {"articles/a.md": body_with_image, "articles/img/dosing.svg": SVG}, bib=BIB, config=LATEST)
     monkeypatch.chdir(tmp_path)
     assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
     assert _status(tmp_path) == "approved"
@@ -124,7 +125,7 @@ def test_an_embedded_file_is_covered_by_the_build_and_the_commands(approved_with
 
 @pytest.mark.parametrize("image", ["![Dosing table](img/dosing%20table.svg)\n", "![Dosing table][d]\n\n[d]: img/dosing%20table.svg\n"])
 def test_embedded_file_names_with_spaces_and_reference_images_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, image: str) -> None:
-    write_site(tmp_path, {"articles/a.md": ARTICLE + "\n" + image, "articles/img/dosing table.svg": SVG}, bib=BIB)
+    write_site(tmp_path, {"articles/a.md": ARTICLE + "\n" + image, "articles/img/dosing table.svg": SVG}, bib=BIB, config=LATEST)
     monkeypatch.chdir(tmp_path)
     assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "reviewer", "--key", str(KEY), "--date", "2025-01-05"]) == 0
     assert _status(tmp_path) == "approved"

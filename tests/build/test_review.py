@@ -17,7 +17,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from conftest import BuiltSite, build_site, write_site
+from conftest import LATEST, BuiltSite, build_site, write_site
 from medkb.articles.model import parse_article
 from medkb.cli import main
 from medkb.review.board import BoardError, parse_board
@@ -27,15 +27,6 @@ BIB = "@article{src, title={Source}, journal={J}, year={2020}}\n"
 BODY = "## Answer\n\nA claim [@src].\n"
 
 
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Real ed25519 keys made by ssh-keygen: alice and bob are on the board, mallory is not."""
-    folder = tmp_path_factory.mktemp("keys")
-    made = {}
-    for name in ("alice", "bob", "mallory"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(folder / name)], check=True)
-        made[name] = folder / name
-    return made
 
 
 def board_yaml(keys: dict[str, Path], **overrides: str) -> str:
@@ -62,7 +53,9 @@ def submitted(status: str = "under-review", extra_history: str = "") -> str:
 
 @pytest.fixture
 def site(tmp_path: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
-    write_site(tmp_path, {"articles/a.md": submitted()}, bib=BIB, board=board_yaml(keys))
+    # publish: latest: an edit of approved text is published as it is (no git
+    # history here); tests/build/test_stable_versions.py builds the default.
+    write_site(tmp_path, {"articles/a.md": submitted()}, bib=BIB, board=board_yaml(keys), config=LATEST)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -374,7 +367,7 @@ def test_generated_pages_need_no_nav_entry(tmp_path: Path, keys: dict[str, Path]
 def test_approval_of_an_article_with_its_own_bibliography(tmp_path: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     text = submitted().replace("title: Is the claim true?\n", "title: Is the claim true?\nbibliography: [local.bib]\n")
     text = text.replace("A claim [@src].", "A claim [@src] and [@local].")
-    write_site(tmp_path, {"articles/a.md": text}, config={"exclude_docs": "*.bib"}, bib=BIB, board=board_yaml(keys))
+    write_site(tmp_path, {"articles/a.md": text}, config={"exclude_docs": "*.bib", **LATEST}, bib=BIB, board=board_yaml(keys))
     (tmp_path / "content/articles/local.bib").write_text("@book{local, title={Local}, year={2001}}\n")
     monkeypatch.chdir(tmp_path)
     assert approve(keys) == 0

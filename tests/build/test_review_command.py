@@ -32,12 +32,6 @@ UNDER_REVIEW = (
 )
 
 
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("command-keys")
-    for name in ("alice", "bob"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(folder / name)], check=True)
-    return {name: folder / name for name in ("alice", "bob")}
 
 
 def board_yaml(keys: dict[str, Path]) -> str:

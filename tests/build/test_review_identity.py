@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ BODY = "## Answer\n\nA claim [@src].\n"
 ARTICLE = "content/articles/a.md"
 
 
-@pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Real ed25519 keys: alice, bob and carol are on the board, mallory is not."""
-    folder = tmp_path_factory.mktemp("identity-keys")
-    for name in ("alice", "bob", "carol", "mallory"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(folder / name)], check=True)
-    return {name: folder / name for name in ("alice", "bob", "carol", "mallory")}
 
 
 def pub(keys: dict[str, Path], name: str) -> str:

@@ -27,7 +27,7 @@ def _build(root: Path, *flags: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("flags", [("--strict", "-q"), ("--strict",)])
 def test_changed_approved_text_fails_a_quiet_strict_build(tmp_path: Path, flags: tuple[str, ...]) -> None:
     approved = article(status="approved", review={"status": "approved", "updated": "2025-12-03", "history": HISTORY})
-    write_site(tmp_path, {"articles/a.md": approved}, config={"plugins": ["medkb/search", {"medkb/review": {"require_signatures": False}}, "medkb/citations"]})
+    write_site(tmp_path, {"articles/a.md": approved}, config={"plugins": ["medkb/search", {"medkb/review": {"require_signatures": False, "publish": "latest"}}, "medkb/citations"]})
     result = _build(tmp_path, *flags)
     assert result.returncode == 1
     assert "medkb/review: 1 warning(s) in strict mode:" in result.stderr

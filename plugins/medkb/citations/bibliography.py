@@ -12,6 +12,8 @@ anything else BibTeX. All three become the same pybtex entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -264,8 +266,14 @@ def bibliography_of(text: str, path: str, entries: list[tuple[str, Entry, int]])
     return bib
 
 
-def load_bibliography(files: list[Path], display: dict[Path, str] | None = None) -> Bibliography:
-    """Load and merge bibliography files (BibTeX, ``.json`` CSL-JSON, ``.ris`` RIS); a key defined twice is an error."""
+def load_bibliography(
+    files: list[Path], display: dict[Path, str] | None = None, read: Callable[[Path], bytes | None] | None = None
+) -> Bibliography:
+    """Load and merge bibliography files (BibTeX, ``.json`` CSL-JSON, ``.ris`` RIS); a key defined twice is an error.
+
+    ``read`` gives a file's bytes (``None``: it does not exist), e.g. as they
+    were in a commit of the site's history; by default the files are read from disk.
+    """
     from medkb.citations.csljson import parse_csl_json
     from medkb.citations.ris import parse_ris
 
@@ -273,9 +281,11 @@ def load_bibliography(files: list[Path], display: dict[Path, str] | None = None)
     for file in files:
         path = (display or {}).get(file, str(file))
         try:
-            raw = file.read_bytes()
+            raw = file.read_bytes() if read is None else read(file)
         except OSError as e:
             raise BibliographyError(path, None, f"cannot read bibliography ({e.strerror})") from None
+        if raw is None:
+            raise BibliographyError(path, None, "bibliography file does not exist in this revision")
         try:
             text = decode_source(raw, path)
         except FrontMatterError as e:

@@ -17,7 +17,7 @@ from pybtex.plugin import PluginNotFound, find_plugin
 
 from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
-from medkb.citations.bibliography import BibliographyError
+from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import load_catalog
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
@@ -105,6 +105,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self._report_bibliography_warnings(state.entries)
         record = page_record(page)
         record.cited_keys = list(state.order)
+        record.catalog = self.extension.catalog
         # What an approval's digest covers, from this page's own catalog.
         record.cited_fingerprints = [self.extension.catalog.fingerprint(k) for k in state.order]
         anchor = state.references_anchor
@@ -136,24 +137,45 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
 
     def _catalog_for(self, page: Page, config: MkDocsConfig) -> ReferenceCatalog:
         assert self.catalog is not None
+        record = page_record(page)
+        site_files = [str(Path(p)) for p in self.config.bibliography]
         extra = page.meta.get("bibliography") if isinstance(page.meta, dict) else None
-        if not extra:
-            return self.catalog
         if isinstance(extra, str):
             extra = [extra]
         base = Path(page.file.abs_src_path or ".").parent
-        files = [base / str(name) for name in extra]
+        files = [base / str(name) for name in extra or []]
+        record.bibliography_files = [*site_files, *(str(f) for f in files)]
+        # An approved revision being published: its sources as they were then.
+        revision = record.revision
+        read = None if revision is None else revision.read
+        catalog = self.catalog if revision is None else self._catalog_at(revision.read)
+        if not extra:
+            return catalog
         _refuse_outside(files, config, self._root, page_source_path(page, config))
         for file in files:
-            if not file.is_file():
+            if not file.is_file() if read is None else read(file) is None:
                 raise PluginError(
                     f"{page_source_path(page, config)}: bibliography file '{_relative(file, self._root)}' does not exist "
                     "(paths are relative to the article)"
                 )
         try:
-            return article_catalog(self.catalog, base, [str(name) for name in extra], lambda f: _relative(f, self._root))
+            return article_catalog(catalog, base, [str(name) for name in extra], lambda f: _relative(f, self._root), read)
         except BibliographyError as e:
             raise PluginError(str(e)) from None
+
+    def _catalog_at(self, read: Callable[[Path], bytes | None]) -> ReferenceCatalog:
+        # The site's bibliography in a commit of its history; the current
+        # catalog when its files are unchanged since (the usual case).
+        assert self.catalog is not None
+        files = [Path(p) for p in self.config.bibliography]
+        if all(read(f) == f.read_bytes() for f in files):
+            return self.catalog
+        display = {f: _relative(f, self._root) for f in files}
+        try:
+            bib = load_bibliography(files, display, read)
+        except BibliographyError as e:
+            raise PluginError(str(e)) from None
+        return ReferenceCatalog(bib, self.catalog.style, self.catalog.labels, self.catalog.cache)
 
 
 def _refuse_outside(files: list[Path], config: MkDocsConfig, root: Path, where: str = "medkb/citations") -> None:

@@ -87,15 +87,20 @@ class ReferenceCatalog:
         return ReferenceCatalog(self.bibliography.merged(extra), self.style, self.labels, self.cache)
 
 
-def article_catalog(catalog: ReferenceCatalog, folder: Path, names: list[str], display: Callable[[Path], str]) -> ReferenceCatalog:
+def article_catalog(
+    catalog: ReferenceCatalog, folder: Path, names: list[str], display: Callable[[Path], str],
+    read: Callable[[Path], bytes | None] | None = None,
+) -> ReferenceCatalog:
     """``catalog`` plus an article's own ``bibliography:`` files (paths relative to the article's ``folder``).
 
-    A missing file is a :class:`BibliographyError` naming it as ``display`` shows paths.
+    A missing file is a :class:`BibliographyError` naming it as ``display``
+    shows paths. ``read`` reads the files another way than from disk (a
+    revision of the site, :func:`medkb.citations.bibliography.load_bibliography`).
     """
     if not names:
         return catalog
     files = [folder / name for name in names]
     for file in files:
-        if not file.is_file():
+        if not file.is_file() if read is None else read(file) is None:
             raise BibliographyError(display(file), None, "bibliography file does not exist (an article's bibliography: paths are relative to the article)")
-    return catalog.with_bibliography(load_bibliography(files, {f: display(f) for f in files}))
+    return catalog.with_bibliography(load_bibliography(files, {f: display(f) for f in files}, read))

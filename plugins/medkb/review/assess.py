@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from medkb.articles.frontmatter import Value
 from medkb.articles.model import Article, ArticleWarning
 from medkb.review.board import Board
-from medkb.review.workflow import Effective, ReviewState, review_state
+from medkb.review.workflow import ApprovedText, Effective, ReviewState, review_state
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class ReviewRules:
 
     require_signatures: bool = True
     approvals_required: int = 1
+    publish: str = "approved"
+    """``approved``: an article whose text awaits review is published as its approved revision; ``latest``: as it is."""
 
 
 #: Something wrong with an article, at a line of its file when known (``path:line: message``).
@@ -97,11 +99,47 @@ def assess_article(
     if state.effective is Effective.APPROVED and state.reviewed_on is not None and article.review.updated > state.reviewed_on:
         # "Last updated" later than the last approval: the date was edited after it.
         state.effective = Effective.CHANGES_PENDING
-        state.problems.append((
+        state.pending_problem = (
             article.front_matter.line_of("review.updated"),
             f"review.updated {article.review.updated} is later than the last approval ({state.reviewed_on}): "
             "the date changed after approval; restore it or have a board member approve again",
-        ))
+        )
+        state.problems.append(state.pending_problem)
     problems = list(article.warnings)
     problems += [Problem(article.path, line, message) for line, message in state.problems]
     return ArticleReport(article, digest, state, problems)
+
+
+def revision_digest(article: Article, cited: Iterable[str | None], approved: ApprovedText) -> str | None:
+    """The digest of a committed version of an article, for finding the approved one; ``None`` if it cannot be it.
+
+    A revision whose "Last updated" is later than the approval it would be
+    published under cannot be it (the date was changed after approval).
+    """
+    if approved.approvals and article.review.updated > max(a.on for a in approved.approvals):
+        return None
+    return content_digest(shown_front_matter(article), article.body, [p for p in cited if p is not None])
+
+
+def published_report(revision: Article, current: ArticleReport, approved: ApprovedText, board: Board, today: dt.date) -> ArticleReport:
+    """What readers are told of an article published as its approved revision (its digest was checked to be ``approved``).
+
+    The history and problems are the current file's; "changed since
+    approval" is not among the problems: it is the state the revision notice
+    tells readers about.
+    """
+    shown = current.state
+    state = ReviewState(Effective.APPROVED, shown.history, [p for p in shown.problems if p != shown.pending_problem], list(approved.approvals))
+    latest = max(approved.approvals, key=lambda e: e.on)
+    state.reviewed_by, state.reviewed_on = board.get(latest.by), latest.on
+    state.due = revision.review.due
+    state.overdue = state.due is not None and state.due < today
+    return ArticleReport(revision, approved.digest, state, settled_problems(current))
+
+
+def settled_problems(report: ArticleReport) -> list[Problem]:
+    """The report's problems but "changed since approval", when readers get the approved version instead."""
+    pending = report.state.pending_problem
+    if pending is None:
+        return list(report.problems)
+    return [p for p in report.problems if (p.line, p.message) != pending]

@@ -24,6 +24,33 @@ class ReviewConfig(Config):
     approvals_required = c.Type(int, default=1)
     """Distinct board members whose approval an article needs."""
 
+    publish = c.Choice(("approved", "latest"), default="approved")
+    """What readers get of an article whose current text awaits review: ``approved``, the revision the board
+    approved (read from git history; the build stops when that history is missing), or ``latest``, the new
+    text with the pending banner."""
+
+    unapproved = c.Choice(("show", "hide"), default="show")
+    """Articles never approved: ``show`` (with the pending banner) or ``hide`` (left out of the site, its lists,
+    search and sitemap)."""
+
+    revision_notice = c.Type(str, default="A revised version of this article is under review")
+    """Shown on an article published as its approved revision while a newer text awaits review."""
+
+    review_history = c.Type(bool, default=False)
+    """Show a collapsible "Review history" (who moved the article when, with notes) on each article."""
+
+    review_history_title = c.Type(str, default="Review history")
+
+    preview = c.Type(bool, default=False)
+    """Build the reviewer's preview (``medkb preview`` sets this): every current text published, each page
+    marked as a preview (banner, ``noindex``), and a "Changes since approval" page per changed article."""
+
+    preview_banner = c.Type(str, default="Reviewer's preview: this text is not necessarily approved. Do not publish this build.")
+    changes_dir = c.Type(str, default="changes")
+    """Folder (in the preview's ``docs_dir``) of the "Changes since approval" pages."""
+
+    changes_title = c.Type(str, default="Changes since approval")
+
     raw_html = c.Choice(("sanitize", "refuse"), default="sanitize")
     """Raw HTML in pages: ``sanitize`` cleans it by an allow-list (no scripts, styles, event handlers,
     frames, forms or medkb's own classes); ``refuse`` removes it all. Either way each removal is a warning."""

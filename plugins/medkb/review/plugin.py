@@ -43,12 +43,15 @@ from medkb.pages import (
 )
 from medkb.publishing import escaped_meta, refuse_inclusion, unsafe_site_files
 from medkb.record import keep_record, page_record
-from medkb.review.embedded import file_fingerprint, local_sources, resolve_from
+from medkb.review.embedded import file_fingerprint, local_sources, resolve_from, rewrite_sources
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
-from medkb.review.view import ReviewLabels, medical_web_page, review_view
-from medkb.review.workflow import Effective, today_utc
+from medkb.review.changes import changes_html
+from medkb.review.view import ReviewLabels, history_rows, medical_web_page, review_view
+from medkb.review.published import APPROVED_FILES, BuildVersions
+from medkb.review.versions import Revision
+from medkb.review.workflow import Effective, approved_text, today_utc
 from medkb.safehtml import SafeHtmlExtension
 from medkb.safelinks import SafeLinksExtension
 from medkb.strict import StrictLogger
@@ -88,6 +91,16 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self._summaries: list[ArticleSummary] | None = None
         self._topic_rows: dict[str | None, list[ArticleSummary]] = {}
         self.labels: ReviewLabels | None = None
+        # Stable versions (medkb.review.published): the revision being
+        # rendered in place of a page's file, the approved copies of embedded
+        # files that changed since (all, and those of the current render).
+        self.versions = BuildVersions()
+        self.current: dict[str, ArticleReport] = {}
+        """Each article's report for its current text (``reports`` holds what readers get)."""
+        self._revision_of: dict[str, Revision] = {}
+        self._copies: dict[str, File] = {}
+        self._made: list[File] = []
+        self._config: MkDocsConfig | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Start a session; defining this keeps one instance across mkdocs serve's rebuilds."""
@@ -118,7 +131,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         c = self.config
         self.labels = ReviewLabels(
             c.board_line_title, c.board_line_text, c.tracker_title, c.updated_label, c.policy_label, c.pending_banner,
-            c.date_format, dict(c.status_labels), c.reviewed_by_label, c.due_label, c.overdue_label,
+            c.date_format, dict(c.status_labels), c.reviewed_by_label, c.due_label, c.overdue_label, c.changes_title,
         )
         root = Path(os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml")))
         real = outside_site(str(root / c.board), config)
@@ -139,8 +152,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             raise PluginError("medkb/review: files of docs_dir that must not be published:\n" + "\n".join(unsafe))
         add_generated_page(files, config, self.config.board_page, self.config.board_line_title)
         add_generated_page(files, config, self.config.review_queue_page, self.config.review_queue_title)
-        self.files = files
+        self.files, self._config = files, config
         self.reports, self.pages, self._rendered, self._raw, self.browse_pages = {}, {}, {}, {}, {}
+        self.current, self._copies = {}, {}
         self._summaries, self._topic_rows = None, {}
         self._by_url, self._file_prints = None, {}
         # Before any page is read: browse pages depend on how many articles
@@ -153,6 +167,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                     self.preparsed[file.src_uri] = self._parser.parse(file.src_uri, file.content_bytes, path)
                 except FrontMatterError as e:
                     raise PluginError(str(e)) from None
+        if self.config.unapproved == "hide" and not self.config.preview:
+            self._hide_never_approved(files)
         if self.config.browse:
             tags = [article.tags for _, article in self.preparsed.values()]
             plan = plan_browse_pages(
@@ -167,12 +183,29 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 add_generated_page(files, config, browse_page.src_uri, title)
         return files
 
+    def _hide_never_approved(self, files: Files) -> None:
+        # No approval that could be published, whatever the text: not a page
+        # at all, so no list counts it and no link to it goes unnoticed.
+        assert self.board is not None
+        for src_uri, (_, article) in list(self.preparsed.items()):
+            approved = approved_text(
+                article, self.board, require_signatures=self.config.require_signatures,
+                approvals_required=self.config.approvals_required, verified=self.verified,
+            )
+            if approved is None:
+                file = files.get_file_from_path(src_uri)
+                if file is not None:
+                    files.remove(file)
+                del self.preparsed[src_uri]
+
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
         """Read the page ourselves: MkDocs' reader fails on bad UTF-8 with a traceback; ours names file and line."""
         if not self.config.enabled:
             return None
+        revision = self._revision_of.get(page.file.src_uri)
         try:
-            raw = read_page_bytes(page)
+            # An approved revision being rendered in place of the file (on_env).
+            raw = revision.data if revision is not None else read_page_bytes(page)
             self._raw[page.file.src_uri] = raw
             return decode_source(raw, page_source_path(page, config))
         except FrontMatterError as e:
@@ -209,6 +242,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         page.meta["tags"] = [Markup(escape(tag)) for tag in article.tags]
         record = page_record(page)
         record.is_article, record.article = True, article
+        record.revision = self._revision_of.get(page.file.src_uri)
         self._markdown[page.file.src_uri] = article.body
         return article.body
 
@@ -219,32 +253,68 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 log.warning(f"{page_source_path(page, config)}: link to {url!r} removed; only http(s), mailto and relative links are allowed")
         record = page_record(page)
         if self.config.enabled and record.is_article:
-            record.embedded = self._embedded(html, page, files)
+            record.embedded, html = self._embedded(html, page, files)
         if self.config.enabled and self.safe_html is not None:
             markdown = self._markdown.pop(page.file.src_uri, "")
             for problem in self.safe_html.state.problems:
                 log.warning(f"{locate(page, config, markdown, line_containing(markdown, problem.needle, problem.in_attributes))}: {problem.message}")
-        return None
+        return html
 
-    def _embedded(self, html: str, page: Page, files: Files) -> list[str]:
+    def _embedded(self, html: str, page: Page, files: Files) -> tuple[list[str], str]:
         # The files the rendered page embeds, found by their URL (MkDocs has
         # made the addresses relative to the page's URL by now).
+        record = page_record(page)
+        record.embedded_files = []
         addresses = local_sources(html)
         if not addresses:
-            return []
+            return [], html
         if self._by_url is None:
             # MkDocs percent-encodes URLs; the addresses found are decoded.
             self._by_url = {unquote(f.url).strip("/"): f for f in files if f.abs_src_path is not None}
-        found = []
+        revision = record.revision
+        found, moved = [], {}
         for address in addresses:
             target = self._by_url.get(resolve_from(page.url[: page.url.rfind("/")], address))
-            if target is not None and target.abs_src_path is not None:
-                # A figure shared by many articles is read once per build.
-                if target.src_uri not in self._file_prints:
-                    with open(target.abs_src_path, "rb") as f:
-                        self._file_prints[target.src_uri] = file_fingerprint(target.src_uri, f.read())
-                found.append(self._file_prints[target.src_uri])
-        return found
+            if target is None or target.abs_src_path is None:
+                continue
+            record.embedded_files.append(target.abs_src_path)
+            if revision is not None:
+                # An approved revision shows the file as it was then; when it
+                # has changed since, that version is published beside it.
+                data = revision.read(Path(target.abs_src_path))
+                if data is None:
+                    continue
+                found.append(file_fingerprint(target.src_uri, data))
+                with open(target.abs_src_path, "rb") as f:
+                    if f.read() != data:
+                        copy = self._approved_copy(target, data, revision, files)
+                        moved[address] = get_relative_url(copy.url, page.url)
+                continue
+            # A figure shared by many articles is read once per build.
+            if target.src_uri not in self._file_prints:
+                with open(target.abs_src_path, "rb") as f:
+                    self._file_prints[target.src_uri] = file_fingerprint(target.src_uri, f.read())
+            found.append(self._file_prints[target.src_uri])
+        return found, rewrite_sources(html, moved)
+
+    def _approved_copy(self, target: File, data: bytes, revision: Revision, files: Files) -> File:
+        # The approved bytes of a file that changed since, under a name of
+        # their own (kept for the build only if the revision is published).
+        src_uri = f"{APPROVED_FILES}/{revision.commit[:12]}/{target.src_uri}"
+        copy = self._copies.get(src_uri)
+        if copy is None:
+            assert self._config is not None
+            copy = self._copies[src_uri] = File.generated(self._config, src_uri, content=data)
+        self._made.append(copy)
+        return copy
+
+    def hide(self, src_uri: str, files: Files) -> None:
+        """Leave an article out of the site, its lists, search and sitemap (``unapproved: hide``)."""
+        file = files.get_file_from_path(src_uri)
+        if file is not None:
+            files.remove(file)
+        for known in (self.reports, self.current, self.pages, self._rendered):
+            known.pop(src_uri, None)  # type: ignore[attr-defined]
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Assess every article, now that every page is rendered and its citations are known."""
@@ -259,14 +329,20 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 self._last_rendered[src_uri] = (parsed[0], cited[src_uri])
         articles = dict(self._rendered)
         self._add_unrendered(files, config, articles, cited)
-        rules = ReviewRules(self.config.require_signatures, self.config.approvals_required)
+        rules = self._rules()
         today = today_utc()
         for src_uri, article in articles.items():
-            report = assess_article(article, cited[src_uri], self.board, rules, today=today, verified=self.verified)
+            self.reports[src_uri] = assess_article(article, cited[src_uri], self.board, rules, today=today, verified=self.verified)
+        self.current = dict(self.reports)
+        if self.config.publish == "approved" or self.config.preview:
+            self.versions.publish(self, files, config, today)
+        for report in self.reports.values():
             for problem in report.problems:
                 log.warning(str(problem))
-            self.reports[src_uri] = report
         return None
+
+    def _rules(self) -> ReviewRules:
+        return ReviewRules(self.config.require_signatures, self.config.approvals_required, self.config.publish)
 
     def _add_unrendered(
         self, files: Files, config: MkDocsConfig, articles: dict[str, Article], cited: dict[str, list[str | None]]
@@ -311,9 +387,19 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             return None
         src = page.file.src_uri
         report = self.reports.get(src)
+        if self.config.preview:
+            set_context(context, "kb_preview", {"banner": self.config.preview_banner})
         if report is not None:
             board_url = self._url(self.config.board_page, page)
-            view = review_view(report.article, report.state, self.labels, board_url, self._url(self.config.editorial_policy, page))
+            extra: dict[str, Any] = {}
+            if src in self.versions.published:
+                extra["revision_notice"] = self.config.revision_notice
+            if self.config.review_history:
+                extra["history"] = history_rows(report.state, self.board, self.config.date_format, board_url)
+                extra["history_title"] = self.config.review_history_title
+            if src in self.versions.changes_pages:
+                extra["changes_url"] = self._url(self.versions.changes_pages[src], page)
+            view = review_view(report.article, report.state, self.labels, board_url, self._url(self.config.editorial_policy, page), **extra)
             set_context(context, "kb_review", view)
             url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
             record = page_record(page)
@@ -322,7 +408,15 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if src == self.config.board_page:
             set_context(context, "kb_board", {"members": self._members(page), "labels": self.labels})
         if src == self.config.review_queue_page:
-            set_context(context, "kb_queue", {"articles": self._linked(queue_order(self._all_summaries()), page), "labels": self.labels})
+            rows = self._linked(queue_order(self._queue_summaries()), page)
+            changes = {a: self._url(c, page) for a, c in self.versions.changes_pages.items()}
+            set_context(context, "kb_queue", {"articles": rows, "labels": self.labels, "changes": changes})
+        for article_src, changes_src in self.versions.changes_pages.items():
+            if changes_src == src:
+                set_context(context, "kb_changes", {
+                    "changes": self.versions.changes[article_src], "article_url": self._url(article_src, page),
+                    "html": Markup(changes_html(self.versions.changes[article_src].body)), "labels": self.labels,
+                })
         browse_page = self.browse_pages.get(src)
         if browse_page is not None:
             set_context(context, "kb_browse", self._browse_view(browse_page, page))
@@ -346,6 +440,16 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             }
             self._summaries = summarize({src: r.article for src, r in self.reports.items()}, statuses)
         return self._summaries
+
+    def _queue_summaries(self) -> list[ArticleSummary]:
+        # The queue tells each article's current state (changes pending...)
+        # under the title readers get.
+        labels = self.config.status_labels
+        statuses = {
+            src: ArticleStatus(r.state.effective.value, labels[r.state.effective.value], r.state.due, r.state.overdue)
+            for src, r in self.current.items() if src in self.reports
+        }
+        return summarize({src: r.article for src, r in self.reports.items()}, statuses)
 
     def _linked(self, rows: list[ArticleSummary], page: Page) -> list[tuple[ArticleSummary, str]]:
         return [(s, get_relative_url(self.pages[s.src_uri].url, page.url)) for s in rows]

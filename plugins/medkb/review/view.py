@@ -33,6 +33,7 @@ class ReviewLabels:
     reviewed_by_label: str
     due_label: str
     overdue_label: str
+    changes_title: str = "Changes since approval"
 
 @dataclass(frozen=True)
 class TrackerStep:
@@ -41,6 +42,19 @@ class TrackerStep:
     status: str
     label: str
     state: str  # "done", "current" or "todo"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One record of the "Review history" (plain text; templates escape)."""
+
+    status: str
+    label: str
+    by: str
+    by_url: str | None
+    on_iso: str
+    on_text: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,31 @@ class ReviewView:
     due_text: str | None
     overdue: bool
     labels: ReviewLabels
+    revision_notice: str | None = None
+    """Shown when the page is the approved revision and a newer text awaits review."""
+    history: tuple[HistoryRow, ...] = ()
+    """The "Review history", oldest first (empty when the site does not show it)."""
+    history_title: str = ""
+    changes_url: str | None = None
+    """The reviewer's preview: the article's "Changes since approval" page."""
+
+
+#: How a history record reads on the page.
+HISTORY_LABELS = {"submitted": "Submitted", "under-review": "Taken under review", "approved": "Approved", "returned": "Returned to the editor"}
+
+
+def history_rows(state: ReviewState, board: Board, fmt: str, board_url: str | None) -> tuple[HistoryRow, ...]:
+    """The article's history as readers see it: who (a member's name, else as written), when, and the note."""
+    rows = []
+    for entry in state.history:
+        member = board.member_for(entry.by)
+        rows.append(HistoryRow(
+            entry.status, HISTORY_LABELS.get(entry.status, entry.status),
+            member.display if member is not None else entry.by,
+            f"{board_url}#member-{member.id}" if member is not None and board_url else None,
+            entry.on.isoformat(), entry.on.strftime(fmt), entry.note,
+        ))
+    return tuple(rows)
 
 
 def tracker_steps(effective: Effective, labels: Mapping[str, str]) -> tuple[TrackerStep, ...]:
@@ -85,8 +124,11 @@ def tracker_steps(effective: Effective, labels: Mapping[str, str]) -> tuple[Trac
     )
 
 
-def review_view(article: Article, state: ReviewState, labels: ReviewLabels, board_url: str | None, policy_url: str | None) -> ReviewView:
-    """Build the header's data for one article page (URLs relative to it)."""
+def review_view(
+    article: Article, state: ReviewState, labels: ReviewLabels, board_url: str | None, policy_url: str | None,
+    **extra: object,
+) -> ReviewView:
+    """Build the header's data for one article page (URLs relative to it); ``extra``: the optional fields of :class:`ReviewView`."""
     fmt = labels.date_format
     member = state.reviewed_by
     return ReviewView(
@@ -107,6 +149,7 @@ def review_view(article: Article, state: ReviewState, labels: ReviewLabels, boar
         due_text=state.due.strftime(fmt) if state.due else None,
         overdue=state.overdue,
         labels=labels,
+        **extra,  # type: ignore[arg-type]
     )
 
 

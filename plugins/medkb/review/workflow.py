@@ -98,6 +98,9 @@ class ReviewState:
     reviewed_on: dt.date | None = None
     due: dt.date | None = None
     overdue: bool = False
+    pending_problem: tuple[int | None, str] | None = None
+    """The problem "changed since approval" among ``problems``: a normal state, not an error, when the
+    approved version is published instead."""
 
 
 def approval_message(status: str, by: str, on: dt.date, digest: str, note: str = "") -> bytes:
@@ -198,14 +201,15 @@ def approval_problem(
     entry: HistoryEntry,
     entries: list[HistoryEntry],
     board: Board,
-    digest: str,
+    digest: str | None,
     require_signatures: bool,
     verified: set[str] | None = None,
 ) -> str | None:
-    """Why an approval record does not approve the current text, or ``None``.
+    """Why an approval record does not approve the text of ``digest``, or ``None``.
 
     ``removed`` (a reason starting ``"removed:"``) means its member is not on
-    the current board: the approval does not count.
+    the current board: the approval does not count. ``digest`` ``None``:
+    whether the approval is valid for the text it names.
     """
     member = board.member_for(entry.by)
     if member is None:
@@ -222,9 +226,68 @@ def approval_problem(
         why = ssh_verify(entry.message(), entry.signature, member.id, board, verified)
         if why is not None:
             return f"approval by '{entry.by}': {why}"
-    if entry.digest != digest:
+    if digest is not None and entry.digest != digest:
         return "changed"
     return None
+
+
+def latest_approval_run(entries: list[HistoryEntry], board: Board, *, trailing: bool = False) -> list[HistoryEntry]:
+    """The approvals that count: the last run of consecutive approvals, each member's latest only.
+
+    ``trailing``: only a run that ends the history (the article is approved
+    now); otherwise the last run anywhere (its text may since have been
+    moved back under review). Only each member's latest approval counts: an
+    older one that still matches would approve text the member later
+    replaced (a rollback).
+    """
+    end = len(entries)
+    if not trailing:
+        while end and entries[end - 1].status != "approved":
+            end -= 1
+    start = end
+    while start and entries[start - 1].status == "approved":
+        start -= 1
+    run = entries[start:end]
+    latest_of: dict[str, int] = {}
+    for index, entry in enumerate(run):
+        member = board.member_for(entry.by)
+        latest_of[member.id if member is not None else f"\0{index}"] = index
+    return [run[i] for i in sorted(latest_of.values())]
+
+
+@dataclass(frozen=True)
+class ApprovedText:
+    """The text the board last approved: its digest and the approvals (by member id) that approve it."""
+
+    digest: str
+    approvals: list[HistoryEntry]
+
+
+def approved_text(
+    article: Article, board: Board, *, require_signatures: bool = True, approvals_required: int = 1,
+    verified: set[str] | None = None,
+) -> ApprovedText | None:
+    """What the last run of approvals approves, whatever the current text and status; ``None`` if nothing.
+
+    Each member's latest approval in the run counts once, when valid for the
+    digest it names (member of the board, not the submitter, signature).
+    Several digests may each have enough approvals (the text changed and was
+    approved again within one run): the one approved last wins.
+    """
+    entries, _ = parse_history(article)
+    by_digest: dict[str, dict[str, HistoryEntry]] = {}
+    for entry in latest_approval_run(entries, board):
+        if not entry.digest or approval_problem(entry, entries, board, None, require_signatures, verified) is not None:
+            continue
+        member = board.member_for(entry.by)
+        assert member is not None
+        by_digest.setdefault(entry.digest, {})[member.id] = replace(entry, by=member.id)
+    enough = [(max(e.on for e in v.values()), digest, list(v.values())) for digest, v in by_digest.items() if len(v) >= approvals_required]
+    if not enough:
+        return None
+    # The latest date, then the latest in the record (dict order is history order).
+    _, digest, approvals = max(enumerate(enough), key=lambda item: (item[1][0], item[0]))[1]
+    return ApprovedText(digest, approvals)
 
 
 def review_state(
@@ -251,21 +314,10 @@ def review_state(
     if claimed != "approved":
         return state
     # The approvals after the last move away from approved count.
-    run: list[HistoryEntry] = []
-    for entry in reversed(entries):
-        if entry.status != "approved":
-            break
-        run.insert(0, entry)
+    run = latest_approval_run(entries, board, trailing=True)
     if not run:
         problems.append((status_line, "review.status says approved but the history has no approval; only a board member can approve (medkb review --to approved)"))
         return state
-    # Only each member's latest approval counts: an older one that still
-    # matches would approve text the member later replaced (a rollback).
-    latest_of: dict[str, int] = {}
-    for index, entry in enumerate(run):
-        member = board.member_for(entry.by)
-        latest_of[member.id if member is not None else f"\0{index}"] = index
-    run = [run[i] for i in sorted(latest_of.values())]
     valid: dict[str, HistoryEntry] = {}
     removed: list[tuple[int | None, str]] = []
     stale = False
@@ -293,10 +345,11 @@ def review_state(
         state.reviewed_by, state.reviewed_on = board.get(latest.by), latest.on
     elif stale:
         state.effective = Effective.CHANGES_PENDING
-        problems.append(
-            (status_line, "the text or its cited sources changed since approval: move the article to under-review "
-             "(medkb review ARTICLE --to under-review) or have a board member approve it again")
+        state.pending_problem = (
+            status_line, "the text or its cited sources changed since approval: move the article to under-review "
+            "(medkb review ARTICLE --to under-review) or have a board member approve it again"
         )
+        problems.append(state.pending_problem)
     else:
         needed = f"{approvals_required} valid approval{'s' if approvals_required > 1 else ''}"
         problems.append((status_line, f"review.status says approved but it has {len(valid)} of the {needed} it needs"))

@@ -1,0 +1,229 @@
+"""The build's side of stable versions: an article whose text awaits review is published as its approved revision.
+
+After every page is rendered and assessed (``on_env``), each article that
+is not approved as it stands but whose last approvals approve an earlier
+text is rendered again, through MkDocs' own page pipeline, from each
+revision of its file in git history (newest first) until one renders to
+the approved digest (:func:`medkb.review.versions.find_approved_revision`).
+That render is what the page publishes: its text, its references as they
+were, its embedded files as they were (a file changed since is published
+under ``_approved/<commit>/``). A trial render that is not the approved one
+leaves no warning and no page behind.
+
+In the reviewer's preview the current text stays published; the approved
+render becomes the "before" of the article's "Changes since approval" page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from html import unescape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from medkb.articles.model import Article
+from medkb.articles.parsing import file_digest
+from medkb.record import page_record
+from medkb.review.assess import ArticleReport, published_report, revision_digest, settled_problems
+from medkb.review.changes import ArticleChanges, Side, article_changes, entry_fields
+from medkb.review.versions import GitHistory, HistoryUnavailable, Revision, Search, find_approved_revision, open_history
+from medkb.review.workflow import ApprovedText, Effective, approved_text
+from medkb.strict import Held, StrictLogger, held_warnings, release
+
+if TYPE_CHECKING:
+    from medkb.review.plugin import ReviewPlugin
+
+log = StrictLogger(__name__)
+
+#: Folder of the site where approved versions of changed embedded files are published.
+APPROVED_FILES = "_approved"
+
+
+@dataclass
+class Trial:
+    """One revision rendered by the build."""
+
+    revision: Revision | None
+    held: Held
+    article: Article
+    html: str
+    covered: list[str | None]
+    copies: list[File] = field(default_factory=list)
+    catalog: Any = None
+    keys: list[str] = field(default_factory=list)
+
+
+def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
+    # MkDocs' own page pipeline (every plugin's page events), as a full
+    # build runs it; MkDocs 1.6 has no public name for it.
+    from mkdocs.commands.build import _populate_page
+
+    _populate_page(page, config, files, dirty=False)
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
+
+
+class BuildVersions:
+    """Per build: which articles are published as an approved revision, and the preview's changes."""
+
+    def __init__(self) -> None:
+        self.published: dict[str, Revision] = {}
+        self.changes: dict[str, ArticleChanges] = {}
+        self.changes_pages: dict[str, str] = {}
+        """Article src_uri → src_uri of its "Changes since approval" page (preview)."""
+
+    def publish(self, plugin: ReviewPlugin, files: Files, config: MkDocsConfig, today: Any) -> None:
+        """Publish the approved revision of every article whose current text awaits review (or, in the preview, compare them)."""
+        self.published, self.changes, self.changes_pages = {}, {}, {}
+        assert plugin.board is not None
+        history: GitHistory | None = None
+        try:
+            for src, report in list(plugin.reports.items()):
+                if report.state.effective is Effective.APPROVED:
+                    continue
+                approved = approved_text(
+                    report.article, plugin.board, require_signatures=plugin.config.require_signatures,
+                    approvals_required=plugin.config.approvals_required, verified=plugin.verified,
+                )
+                if approved is None:
+                    continue  # never approved: shown with the banner, or hidden since on_files
+                if history is None:
+                    try:
+                        history = open_history(Path(config.docs_dir), report.article.path)
+                    except HistoryUnavailable as e:
+                        raise PluginError(str(e)) from None
+                self._one(plugin, src, report, approved, history, files, config, today)
+        finally:
+            if history is not None:
+                history.close()
+        for src in self.changes:
+            self._add_changes_page(plugin, src, files, config)
+
+    def _one(
+        self, plugin: ReviewPlugin, src: str, report: ArticleReport, approved: ApprovedText, history: GitHistory,
+        files: Files, config: MkDocsConfig, today: Any,
+    ) -> None:
+        page = plugin.pages[src]
+        assert page.file.abs_src_path is not None
+        record = page_record(page)
+        current = Trial(None, Held(), report.article, page.content or "", [], [], record.catalog, list(record.cited_keys))
+        sha = plugin.preparsed[src][0]
+        inputs = [*record.bibliography_files, *record.embedded_files]
+
+        def same_as_current(revision: Revision) -> bool:
+            # Renders exactly as the current text did, whose digest is not the approved one.
+            return file_digest(revision.data) == sha and all(revision.read(Path(p)) == _read(p) for p in inputs)
+
+        trials: dict[str, Trial] = {}
+
+        def digest_of(revision: Revision) -> str | None:
+            trial = self._trial(plugin, page, revision, config, files)
+            if trial is None:
+                return None
+            trials[revision.commit] = trial
+            return revision_digest(trial.article, trial.covered, approved)
+
+        search = Search()
+        try:
+            revision = find_approved_revision(
+                history, Path(page.file.abs_src_path), approved.digest, digest_of, report.article.path,
+                same_as_current=same_as_current, search=search,
+            )
+        except HistoryUnavailable as e:
+            raise PluginError(str(e)) from None
+        if revision is None or plugin.config.preview:
+            if search.checked:
+                self._restore(page, config, files)
+        if revision is None:
+            hide = plugin.config.unapproved == "hide" and not plugin.config.preview
+            log.warning(
+                f"{report.article.path}: its approved text ({approved.digest[:19]}…) is in none of the "
+                f"{search.checked + search.skipped} committed versions of the file; "
+                + ("it is left out of the site (unapproved: hide)" if hide else "readers get the current text with the pending banner")
+                + ": have a board member approve the current text"
+            )
+            if hide:
+                plugin.hide(src, files)
+            return
+        trial = trials[revision.commit]
+        if plugin.config.preview:
+            labels = dict(zip(record.audiences_used, record.audience_labels))
+            # The changes page is changes_dir/<article's src_uri>: its links to the article's anchors go up to it.
+            changes_url = File(f"{plugin.config.changes_dir.strip('/')}/{src}", "", "", config.use_directory_urls).url
+            anchors_on = get_relative_url(page.url, changes_url)
+            self.changes[src] = article_changes(self._side(trial), self._side(current), report.article.path, labels, anchors_on)
+            plugin.reports[src] = replace(report, problems=settled_problems(report))
+            return
+        release(trial.held)
+        for copy in trial.copies:
+            if files.get_file_from_path(copy.src_uri) is None:
+                files.append(copy)
+        plugin.reports[src] = published_report(trial.article, report, approved, plugin.board, today)  # type: ignore[arg-type]
+        self.published[src] = revision
+
+    def _trial(self, plugin: ReviewPlugin, page: Page, revision: Revision, config: MkDocsConfig, files: Files) -> Trial | None:
+        src = page.file.src_uri
+        plugin._revision_of[src] = revision
+        plugin._made = []
+        try:
+            with held_warnings() as held:
+                try:
+                    _render(page, config, files)
+                except Exception as e:  # noqa: BLE001 - an old text that no longer renders cannot be published
+                    log.debug(f"{page.file.src_uri}: revision {revision.short} does not render: {e}")
+                    return None
+        finally:
+            del plugin._revision_of[src]
+        record = page_record(page)
+        article = plugin._rendered[src]
+        return Trial(revision, held, article, page.content or "", [*record.cited_fingerprints, *record.embedded],
+                     list(plugin._made), record.catalog, list(record.cited_keys))
+
+    @staticmethod
+    def _restore(page: Page, config: MkDocsConfig, files: Files) -> None:
+        # The current text again; its warnings were logged by the first render.
+        with held_warnings():
+            _render(page, config, files)
+
+    @staticmethod
+    def _side(trial: Trial) -> Side:
+        sources, references = {}, {}
+        catalog = trial.catalog
+        for key in trial.keys:
+            entry = catalog.bibliography.get(key) if catalog is not None else None
+            if entry is None:
+                continue
+            sources[key] = entry_fields(entry)
+            formatted = catalog.lookup(key)
+            references[key] = _plain(formatted.html) if formatted is not None else ""
+        return Side(trial.article, trial.html, sources, references, trial.revision.commit if trial.revision else None)
+
+    def _add_changes_page(self, plugin: ReviewPlugin, src: str, files: Files, config: MkDocsConfig) -> None:
+        # A page added after every page was read: built with the others, outside the navigation.
+        changes_src = f"{plugin.config.changes_dir.strip('/')}/{src}"
+        title = f"{plugin.config.changes_title}: {self.changes[src].new.article.title}"
+        # JSON is YAML: the title cannot break out of its front matter.
+        file = File.generated(config, changes_src, content=f"---\ntitle: {json.dumps(title)}\n---\n", inclusion=InclusionLevel.NOT_IN_NAV)
+        if files.get_file_from_path(changes_src) is not None:
+            raise PluginError(f"medkb/review: {changes_src} exists in docs_dir; the preview's changes pages need that folder ({plugin.config.changes_dir})")
+        files.append(file)
+        _render(Page(None, file, config), config, files)
+        self.changes_pages[src] = changes_src
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return None
