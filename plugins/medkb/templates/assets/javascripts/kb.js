@@ -197,3 +197,10 @@
   toggle.addEventListener("change", load);
   input.addEventListener("focus", focused);
 })();
+/* Printing: the date it was printed, on the printout (partials/kb-print.html). */
+addEventListener("beforeprint", () => {
+  const date = new Date().toLocaleDateString(document.documentElement.lang || undefined, { dateStyle: "long" });
+  document.querySelectorAll(".kb-print-date").forEach((el) => {
+    el.textContent = date;
+  });
+});
