@@ -133,3 +133,14 @@ def test_back_to_top_on_a_long_page(phone: BrowserContext, site_url: str) -> Non
     expect(top).to_be_visible()
     top.click()
     page.wait_for_function("window.scrollY === 0")
+
+
+def test_not_found_page_leads_on(page: Page, site_url: str) -> None:
+    page.goto(site_url + "/404.html")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    page.keyboard.press("/")
+    expect(page.locator(".kb-search input[name='query']")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.locator("ul.kb-not-found").get_by_role("link", name="Browse articles").click()
+    expect(page).to_have_url(site_url + "/browse/")
+    expect(page.locator("ul.kb-browse-lists > li").first).to_be_visible()
