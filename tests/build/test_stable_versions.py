@@ -405,3 +405,12 @@ def test_mkdocs_serve_dirty_serves_the_approved_text_after_an_edit(repo: Path, k
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_file_where_approved_copies_are_published_is_refused(repo: Path, keys: dict[str, Path], caplog: pytest.LogCaptureFixture) -> None:
+    planted = repo / "content/_approved/0123456789ab/articles/dose.svg"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><text>{NEW}</text></svg>')
+    with pytest.raises((PluginError, Abort)):
+        build_site(repo, strict=False)
+    assert any("_approved/0123456789ab/articles/dose.svg: _approved/ is medkb's" in r.getMessage() for r in caplog.records)

@@ -148,6 +148,10 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if not self.config.enabled:
             return None
         unsafe = unsafe_site_files(files, config)
+        # The approved versions of changed figures are published there: a file
+        # of docs_dir in their place would be shown as approved.
+        unsafe += [f"{f.src_uri}: {APPROVED_FILES}/ is medkb's (approved versions of changed files); move it elsewhere"
+                   for f in files if f.src_uri.startswith(APPROVED_FILES + "/")]
         if unsafe:
             raise PluginError("medkb/review: files of docs_dir that must not be published:\n" + "\n".join(unsafe))
         add_generated_page(files, config, self.config.board_page, self.config.board_line_title)
