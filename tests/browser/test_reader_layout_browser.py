@@ -44,7 +44,12 @@ def test_desktop_key_points_are_visible_without_scrolling(browser: Browser, site
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     for article in ARTICLES:
+        # Before a choice (the picker open): the heading and the first point on the first screen.
         page.goto(site_url + article)
+        first = page.locator("section.kb-key-points li").first.bounding_box()
+        assert first is not None and first["y"] + first["height"] <= 900, f"{article}: first key point ends at y={first}"
+        # Once the reader has chosen (the picker one line): every point.
+        page.goto(site_url + article + "?audience=student")
         box = page.locator("section.kb-key-points").bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900, f"{article}: key points end at y={box and box['y'] + box['height']}"
     context.close()
@@ -144,3 +149,13 @@ def test_not_found_page_leads_on(page: Page, site_url: str) -> None:
     page.locator("ul.kb-not-found").get_by_role("link", name="Browse articles").click()
     expect(page).to_have_url(site_url + "/browse/")
     expect(page.locator("ul.kb-browse-lists > li").first).to_be_visible()
+
+
+def test_phone_header_lines_fit_the_screen(phone: BrowserContext, site_url: str) -> None:
+    page = phone.new_page()
+    for article in ARTICLES:
+        page.goto(site_url + article)
+        wide = page.evaluate("""() => [...document.querySelectorAll(".kb-review *, .kb-picker *")]
+          .filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > document.documentElement.clientWidth)
+          .map((el) => el.outerHTML.slice(0, 80))""")
+        assert wide == [], article

@@ -18,6 +18,12 @@ class ClinicalConfig(Config):
     grades_title = c.Type(str, default="Grades of recommendations")
     """Title of the generated grades page."""
 
+    grades_intro = c.Type(str, default=(
+        "Articles show a recommendation's grade as its source gives it, in the terms of the GRADE approach: "
+        "how strong the recommendation is, for or against, and how certain the evidence behind it is."
+    ))
+    """The paragraph above the grades on the grades page."""
+
     labels = c.Type(dict, default={})
     """Reader-facing words by key: ``key_points``, ``strong-for``… ``certainty-very-low``, ``ungraded``."""
 

@@ -33,8 +33,8 @@ DEFAULT_EXPLANATIONS: dict[str, str] = {
     "most would not want the intervention, some would; decide together.",
     "strong-against": "The authors are confident that the harms and burdens clearly outweigh the benefits: "
     "most people in this situation would not want the intervention, and it should not be offered routinely.",
-    "certainty-high": "Further research is very unlikely to change the estimate of the effect: the true effect is close to it.",
-    "certainty-moderate": "The true effect is probably close to the estimate, but it may be substantially different.",
+    "certainty-high": "There is high confidence that the true effect lies close to the estimate of the effect.",
+    "certainty-moderate": "There is moderate confidence: the true effect is likely to be close to the estimate, but it may be substantially different.",
     "certainty-low": "Confidence in the estimate is limited: the true effect may be substantially different.",
     "certainty-very-low": "There is very little confidence in the estimate: the true effect is likely to be substantially different.",
 }
@@ -55,6 +55,7 @@ class GradesView:
 
     recommendations: list[GradeEntry]
     certainties: list[GradeEntry]
+    intro: str = ""
 
 
 class ClinicalPlugin(BasePlugin[ClinicalConfig]):
@@ -123,6 +124,7 @@ class ClinicalPlugin(BasePlugin[ClinicalConfig]):
         return GradesView(
             [GradeEntry(i, labels[i], explanations.get(i, "")) for i in recommendations],
             [GradeEntry(i, labels[i], explanations.get(i, "")) for i in certainties],
+            self.config.grades_intro,
         )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
