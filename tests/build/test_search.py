@@ -83,7 +83,8 @@ def test_index_holds_article_bodies_with_their_review_status(make_site: Make) ->
     assert "outcomes." in lbp["content"] and "outcomes ." not in lbp["content"]
     # Only the title and body: no review header, disclaimer, reference list,
     # citation number, permalink sign or theme chrome.
-    for absent in ("Disclaimerword", "Referencetitleword", "Medical Advisory Board", "Skip to content", "¶", "[1]", "Which best describes you"):
+    for absent in ("Disclaimerword", "Referencetitleword", "Medical Advisory Board", "Skip to content", "¶", "[1]", "Which best describes you",
+                   "Reading as", "Cite this article"):
         assert absent not in lbp["content"], absent
     assert "Policyword" in records["/policy/"]["content"]
     assert "status" not in records["/policy/"]["meta"]
