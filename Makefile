@@ -8,7 +8,7 @@ SITE_STAMP := $(VENV)/.medkb-site
 TEST_STAMP := $(VENV)/.medkb-test
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve serve-dirty test test-fast chromium bench bench-scale bench-rebuild screenshots clean
+.PHONY: site serve serve-dirty test test-fast chromium bench bench-scale bench-rebuild bench-versions screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ bench: $(SITE_STAMP)
 ARTICLES ?= 100 1000
 bench-scale: $(TEST_STAMP) chromium
 	$(BIN)/python bench/scale.py --articles $(ARTICLES)
+
+bench-versions: $(TEST_STAMP)
+	$(BIN)/python bench/versions.py --articles 1000 --pending 50 --runs 5
 
 bench-rebuild: $(TEST_STAMP) chromium
 	$(BIN)/python bench/rebuild.py --articles 1000

@@ -15,10 +15,10 @@ from medkb.citations.bibliography import BibliographyError
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog
 from medkb.articles.frontmatter import FrontMatterError, decode_source, split_front_matter
-from medkb.review.assess import ArticleReport, assess_article, settled_problems
+from medkb.review.assess import ArticleReport, Problem, assess_article, settled_problems
 from medkb.review.board import Board
 from medkb.review.versions import GitHistory, HistoryUnavailable, Search, open_history
-from medkb.review.workflow import Effective, ReviewState, approved_text, today_utc
+from medkb.review.workflow import Effective, ReviewState, approval_problems, approved_text, today_utc
 from medkb.site import CitedSources, SiteLayout, approved_version, catalog_for, cited_sources, embedded_files, site_board, site_catalog
 
 
@@ -78,7 +78,10 @@ class _Histories:
         path = assessed.article.path
         if approved_text(assessed.article, board, require_signatures=layout.rules.require_signatures,
                          approvals_required=layout.rules.approvals_required) is None:
-            return problems  # never approved: nothing to publish instead, no history needed
+            # Never approved, or its last approvals do not hold: nothing to publish instead, no history needed.
+            extra = [str(Problem(path, line, message)) for line, message in
+                     approval_problems(assessed.article, board, require_signatures=layout.rules.require_signatures)]
+            return problems + [p for p in extra if p not in problems]
         try:
             if self.history is None:
                 self.history = open_history(layout.root, path)

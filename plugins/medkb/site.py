@@ -23,7 +23,7 @@ from medkb.citations.bibliography import load_bibliography
 from medkb.citations.extension import CitationProblem, CitationsExtension
 from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.limits import check_page
-from medkb.review.embedded import file_fingerprint, local_sources, resolve_from
+from medkb.review.embedded import absent_fingerprint, file_fingerprint, local_sources, resolve_from
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article, revision_digest
 from medkb.review.board import Board, load_board
 from medkb.review.versions import GitHistory, Revision, Search, find_approved_revision
@@ -149,8 +149,7 @@ def embedded_files(sources: CitedSources, file: Path, layout: SiteLayout, read: 
         target = docs / src_uri
         if target.is_file():
             data = target.read_bytes() if read is None else read(target)
-            if data is not None:
-                found.append(file_fingerprint(src_uri, data))
+            found.append(file_fingerprint(src_uri, data) if data is not None else absent_fingerprint(src_uri))
     return found
 
 

@@ -414,3 +414,137 @@ def test_a_file_where_approved_copies_are_published_is_refused(repo: Path, keys:
     with pytest.raises((PluginError, Abort)):
         build_site(repo, strict=False)
     assert any("_approved/0123456789ab/articles/dose.svg: _approved/ is medkb's" in r.getMessage() for r in caplog.records)
+
+
+# -- what the hostile review found (each was a way around an approval) -------
+
+
+def append_history(root: Path, records: str, status: str | None = None, name: str = "content/articles/a.md") -> None:
+    """Append YAML history records (indented as the file's) and optionally set review.status."""
+    path = root / name
+    text = path.read_text()
+    head, sep, body = text[4:].partition("\n---\n")
+    if status is not None:
+        head = "\n".join(f"  status: {status}" if line.startswith("  status: ") else line for line in head.split("\n"))
+    path.write_text("---\n" + head.rstrip("\n") + "\n" + records.rstrip("\n") + sep + body)
+
+
+def test_a_forged_approval_does_not_bring_back_text_a_member_replaced(repo: Path, keys: dict[str, Path]) -> None:
+    approve(keys, who="alice")  # alice approves the first text
+    commit(repo, "alice approves")
+    edit(repo, "five milligrams", "seven milligrams")
+    approve(keys, who="bob", date="2025-01-06")  # bob approves the correction (approved -> approved)
+    commit(repo, "bob approves the correction")
+    append_history(repo, "    - status: approved\n      by: bob\n      on: 2025-01-07\n      digest: sha256:" + "0" * 64
+                   + "\n      signature: not-a-signature\n    - status: under-review\n      by: alice\n      on: 2025-01-07\n", "under-review")
+    commit(repo, "forged record")
+    with pytest.raises(Abort):
+        build_site(repo, strict=True)  # the forged approval is reported
+    soup = build_site(repo, strict=False).soup("articles/a")
+    assert soup.select_one(".kb-review")["data-kb-status"] != "approved"
+    assert "five milligrams" not in soup.select_one("article").get_text()
+
+
+def test_a_copied_approval_record_cannot_approve_again(repo: Path, keys: dict[str, Path], caplog: pytest.LogCaptureFixture) -> None:
+    approve(keys)
+    commit(repo, "approve v1")
+    text = (repo / "content/articles/a.md").read_text()
+    first = text[text.index("    - status: approved"):text.index("---\n", 4)]
+    edit(repo, "five milligrams", "seven milligrams")
+    review("--to", "under-review", "--as", "alice", "--date", "2025-01-05")
+    approve(keys)  # the correction, the same day
+    commit(repo, "approve v2")
+    append_history(repo, first)
+    commit(repo, "replay the first approval")
+    with pytest.raises(Abort):
+        build_site(repo, strict=True)
+    assert any("repeats an earlier approval record" in r.getMessage() for r in caplog.records)
+    soup = build_site(repo, strict=False).soup("articles/a")
+    assert soup.select_one(".kb-review")["data-kb-status"] != "approved"
+    assert "five milligrams" not in soup.select_one("article").get_text()
+
+
+def test_a_figure_added_after_approval_is_not_shown_as_approved(repo: Path, keys: dict[str, Path]) -> None:
+    edit(repo, "The usual dose", "![Dose chart](../img/later.svg)\n\nThe usual dose")
+    commit(repo, "a figure still to come")
+    approve(keys)
+    commit(repo, "approve")
+    figure = repo / "content/img/later.svg"
+    figure.parent.mkdir(parents=True)
+    figure.write_text(f'<svg xmlns="http://www.w3.org/2000/svg"><text>{NEW}</text></svg>')
+    edit(repo, "five milligrams", "six milligrams")
+    commit(repo, "add the figure")
+    soup = build_site(repo, strict=False).soup("articles/a")
+    assert soup.select_one(".kb-review")["data-kb-status"] != "approved"
+    assert soup.select_one(".kb-pending-banner") is not None
+
+
+def test_a_pending_tag_becomes_no_browse_page(repo: Path, keys: dict[str, Path]) -> None:
+    approve(keys)
+    commit(repo, "approve")
+    edit(repo, "tags: [dosing]", f"tags: [safety, {NEW}]")
+    commit(repo, "retag")
+    built = build_site(repo, strict=True)
+    assert NEW not in site_text(built.site_dir)
+    assert (built.site_dir / "browse/dosing/index.html").exists()  # the approved version's tag keeps its page
+    assert not (built.site_dir / "browse/safety").exists()
+
+
+@pytest.mark.parametrize("approved_tags", ["tags: [dosing]\n", ""])
+def test_material_tags_list_only_the_published_versions_tags(repo: Path, keys: dict[str, Path], approved_tags: str) -> None:
+    cfg = (repo / "mkdocs.yml").read_text().replace("- medkb/search\n", "- medkb/search\n- tags\n", 1)
+    (repo / "mkdocs.yml").write_text(cfg)
+    (repo / "content/tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
+    edit(repo, "tags: [dosing]\n", approved_tags)
+    approve(keys)
+    commit(repo, "approve")
+    path = repo / "content/articles/a.md"
+    path.write_text(path.read_text().replace("title: Is the claim true?\n", f"title: Is the claim true?\ntags: [{NEW}]\n" if not approved_tags else "title: Is the claim true?\n").replace("tags: [dosing]", f"tags: [dosing, {NEW}]"))
+    commit(repo, "retag")
+    built = build_site(repo, strict=True)
+    assert NEW not in site_text(built.site_dir)
+
+
+def test_unsigned_notes_are_not_published_in_the_review_history(repo: Path, keys: dict[str, Path]) -> None:
+    cfg = (repo / "mkdocs.yml").read_text().replace("- medkb/review\n", "- medkb/review:\n    review_history: true\n")
+    (repo / "mkdocs.yml").write_text(cfg)
+    assert main(["review", "content/articles/a.md", "--to", "approved", "--as", "bob", "--key", str(keys["bob"]),
+                 "--date", "2025-01-05", "--note", "Checked against the guideline."]) == 0
+    commit(repo, "approve")
+    append_history(repo, f"    - status: under-review\n      by: alice\n      on: 2025-01-06\n      note: {NEW} the dose is now 500 mg\n", "under-review")
+    commit(repo, "forged note")
+    history = build_site(repo, strict=True).soup("articles/a").select_one(".kb-review-history")
+    text = history.get_text()
+    assert NEW not in text and "Checked against the guideline." in text
+    links = [a.get_text() for a in history.select("a")]
+    assert links == ["Bob Brown, PharmD"]  # only the signed approval links to its member
+
+
+def test_a_rename_through_a_non_utf8_name_is_followed(repo: Path, keys: dict[str, Path]) -> None:
+    approve(keys)
+    commit(repo, "approve")
+    odd = os.fsdecode(b"content/articles/\xff.md")
+    git(repo, "mv", "content/articles/a.md", odd)
+    commit(repo, "odd name")
+    git(repo, "mv", odd, "content/articles/a.md")
+    edit(repo, "five milligrams", NEW)
+    commit(repo, "back, edited")
+    built = build_site(repo, strict=True)
+    assert NEW not in site_text(built.site_dir) and "five milligrams" in built.html("articles/a")
+
+
+def test_a_file_named_like_the_approved_folder_is_refused(repo: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (repo / "content/_approved").write_text("x")
+    with pytest.raises((PluginError, Abort)):
+        build_site(repo, strict=False)
+    assert any("_approved: _approved/ is medkb's" in r.getMessage() for r in caplog.records)
+
+
+def test_the_changes_page_keeps_a_title_outside_ascii(repo: Path, keys: dict[str, Path], tmp_path: Path) -> None:
+    approve(keys)
+    commit(repo, "approve")
+    edit(repo, "title: Is the claim true?", "title: Is the claim true 😀?")
+    commit(repo, "emoji")
+    assert main(["preview", "-d", str(tmp_path / "p")]) == 0
+    h1 = BeautifulSoup((tmp_path / "p/changes/articles/a/index.html").read_text(), "html.parser").h1.get_text()
+    assert h1 == "Changes since approval: Is the claim true 😀?"

@@ -83,7 +83,8 @@ def test_history_follows_renames_and_finds_the_newest_matching_revision(tmp_path
         assert [(r.path, r.data) for r in history.revisions(tmp_path / "b.md")] == [("b.md", b"two\n"), ("b.md", b"one\n"), ("a.md", b"one\n")]
         search = Search()
         found = find_approved_revision(history, tmp_path / "b.md", "one", lambda r: r.data.decode().strip(), "b.md", search=search)
-        assert found is not None and found.path == "b.md" and found.data == b"one\n" and search.checked == 2
+        # The oldest version holding the approved digest is tried first (where medkb review recorded the approval).
+        assert found is not None and found.path == "a.md" and found.data == b"one\n" and search.checked == 1
         assert find_approved_revision(history, tmp_path / "b.md", "three", lambda r: r.data.decode().strip(), "b.md") is None
         assert history.blob(found.commit, "nope.md") is None
 
@@ -148,3 +149,30 @@ def test_held_warnings_count_only_when_released(caplog: pytest.LogCaptureFixture
         release(kept)
     assert log.warnings == ["trial render"]
     assert not any("discarded" in r.getMessage() for r in caplog.records)
+
+
+def test_many_commits_after_the_approval_do_not_push_it_out_of_reach(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    (tmp_path / "a.md").write_text("text\ndigest: sha256:approved\n")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "approved")
+    for i in range(80):  # more than MAX_RENDERS, each still holding the approval record
+        (tmp_path / "a.md").write_text(f"text {i}\ndigest: sha256:approved\n")
+        _git(tmp_path, "commit", "-qam", f"edit {i}")
+    rendered: list[bytes] = []
+
+    def digest_of(revision) -> str:  # type: ignore[no-untyped-def]
+        rendered.append(revision.data)
+        return "sha256:approved" if revision.data.startswith(b"text\n") else "sha256:other"
+
+    with GitHistory(tmp_path) as history:
+        found = find_approved_revision(history, tmp_path / "a.md", "sha256:approved", digest_of, "a.md")
+    assert found is not None and rendered == [b"text\ndigest: sha256:approved\n"]
+
+
+def test_medkb_diff_never_sends_the_articles_control_characters_to_the_terminal() -> None:
+    old = _side("Is it safe?", "<p>Take five.</p>", {"a": {"title": "A"}})
+    new = _side("Is it \x1b[8msafe?", "<p>Take \x1b[8mFIFTY\x1b[0m \u202eeno.</p>", {"a": {"title": "A\x9b2J"}})
+    text = changes_text(article_changes(old, new, "a.md"), colour=False)
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "\\u001b[8mFIFTY" in text and "\\u202eeno" in text

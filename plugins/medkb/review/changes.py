@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape, unescape
@@ -312,10 +313,21 @@ def article_changes(
 # -- the terminal -------------------------------------------------------------
 
 _COLOURS = {"+": ("\x1b[32m", "\x1b[0m"), "-": ("\x1b[31m", "\x1b[0m")}
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and bidirectional overrides shown as ``\\uXXXX``.
+
+    What an article or a BibTeX file holds must not drive the reviewer's
+    terminal: an escape sequence could hide or rewrite the changes shown.
+    """
+    return "".join(f"\\u{ord(c):04x}" if (c in _BIDI or (unicodedata.category(c) == "Cc" and c not in "\n\t")) else c for c in text)
 _PLAIN = {"+": ("{+", "+}"), "-": ("[-", "-]")}
 
 
 def _marked(op: str, text: str, colour: bool) -> str:
+    text = visible(text)
     if op not in "+-" or not text.strip():
         return text
     start, end = (_COLOURS if colour else _PLAIN)[op]
@@ -336,7 +348,7 @@ def _body_lines(pieces: Iterable[tuple[str, str]], colour: bool) -> list[str]:
                 lines.append("")
                 changed.append(False)
             elif "kb-changes__audience" in raw:
-                lines.append("[" + unescape(re.sub(r"<[^>]*>", "", raw)) + "]")
+                lines.append("[" + visible(unescape(re.sub(r"<[^>]*>", "", raw))) + "]")
                 changed.append(True)
             continue
         text = re.sub(r"\s+", " ", unescape(raw))
@@ -354,7 +366,7 @@ def _body_lines(pieces: Iterable[tuple[str, str]], colour: bool) -> list[str]:
 
 def changes_text(changes: ArticleChanges, colour: bool = False) -> str:
     """``medkb diff``'s report: front matter, body paragraphs that changed (``[-removed-]``, ``{+inserted+}``), sources."""
-    out = [f"{changes.path}: changes since approval" + (f" (approved version: commit {changes.approved_commit[:10]})" if changes.approved_commit else "")]
+    out = [f"{visible(changes.path)}: changes since approval" + (f" (approved version: commit {changes.approved_commit[:10]})" if changes.approved_commit else "")]
     if not changes.changed:
         out.append("  no changes: the current text is the approved one")
         return "\n".join(out) + "\n"
@@ -362,7 +374,7 @@ def changes_text(changes: ArticleChanges, colour: bool = False) -> str:
         out.append("")
         out.append("Front matter")
         for f in changes.front_matter:
-            out.append(f"  {f.label}: " + _marked("-", f.old or "(none)", colour) + " → " + _marked("+", f.new or "(none)", colour))
+            out.append(f"  {visible(f.label)}: " + _marked("-", f.old or "(none)", colour) + " → " + _marked("+", f.new or "(none)", colour))
     if changes.body_changed:
         out.append("")
         out.append("Text")
@@ -372,7 +384,7 @@ def changes_text(changes: ArticleChanges, colour: bool = False) -> str:
         out.append("")
         out.append("Cited sources")
         for s in changes.sources:
-            out.append(f"  {s.kind} [{s.key}] {s.reference}".rstrip())
+            out.append(visible(f"  {s.kind} [{s.key}] {s.reference}".rstrip()))
             for name, old, new in s.fields:
-                out.append(f"      {name}: " + _marked("-", old or "(none)", colour) + " → " + _marked("+", new or "(none)", colour))
+                out.append(f"      {visible(name)}: " + _marked("-", old or "(none)", colour) + " → " + _marked("+", new or "(none)", colour))
     return "\n".join(out) + "\n"

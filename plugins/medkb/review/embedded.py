@@ -57,6 +57,11 @@ def resolve_from(folder: str, address: str) -> str:
     return posixpath.normpath(posixpath.join(folder, address)).lstrip("/")
 
 
+def absent_fingerprint(src_uri: str) -> str:
+    """What a revision's page embeds that did not exist in that revision: no approval covers it."""
+    return f"file:{src_uri}@absent"
+
+
 def file_fingerprint(src_uri: str, data: bytes) -> str:
     """What the digest covers of an embedded file."""
     return f"file:{src_uri}@sha256:{hashlib.sha256(data).hexdigest()}"

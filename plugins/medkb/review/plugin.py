@@ -43,7 +43,7 @@ from medkb.pages import (
 )
 from medkb.publishing import escaped_meta, refuse_inclusion, unsafe_site_files
 from medkb.record import keep_record, page_record
-from medkb.review.embedded import file_fingerprint, local_sources, resolve_from, rewrite_sources
+from medkb.review.embedded import absent_fingerprint, file_fingerprint, local_sources, resolve_from, rewrite_sources
 from medkb.review.assess import ArticleReport, ReviewRules, assess_article
 from medkb.review.board import Board, load_board
 from medkb.review.config import ReviewConfig
@@ -151,7 +151,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # The approved versions of changed figures are published there: a file
         # of docs_dir in their place would be shown as approved.
         unsafe += [f"{f.src_uri}: {APPROVED_FILES}/ is medkb's (approved versions of changed files); move it elsewhere"
-                   for f in files if f.src_uri.startswith(APPROVED_FILES + "/")]
+                   for f in files if f.src_uri == APPROVED_FILES or f.src_uri.startswith(APPROVED_FILES + "/")]
         if unsafe:
             raise PluginError("medkb/review: files of docs_dir that must not be published:\n" + "\n".join(unsafe))
         add_generated_page(files, config, self.config.board_page, self.config.board_line_title)
@@ -174,18 +174,43 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         if self.config.unapproved == "hide" and not self.config.preview:
             self._hide_never_approved(files)
         if self.config.browse:
-            tags = [article.tags for _, article in self.preparsed.values()]
-            plan = plan_browse_pages(
-                self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size,
-                index_title=self.config.browse_title, az_title=self.config.browse_az_title,
-            )
-            for browse_page in plan:
+            for browse_page in self._browse_plan([article.tags for _, article in self.preparsed.values()]):
                 self.browse_pages[browse_page.src_uri] = browse_page
-                title = browse_page.title
-                if browse_page.number > 1:
-                    title = self.config.browse_page_title.replace("{title}", title).replace("{number}", str(browse_page.number))
-                add_generated_page(files, config, browse_page.src_uri, title)
+                add_generated_page(files, config, browse_page.src_uri, self._browse_title(browse_page))
         return files
+
+    def _browse_plan(self, tags: list[list[str]]) -> list[BrowsePage]:
+        return plan_browse_pages(
+            self.config.browse_dir, len(tags), count_topics(tags), self.config.browse_page_size,
+            index_title=self.config.browse_title, az_title=self.config.browse_az_title,
+        )
+
+    def _browse_title(self, browse_page: BrowsePage) -> str:
+        if browse_page.number > 1:
+            return self.config.browse_page_title.replace("{title}", browse_page.title).replace("{number}", str(browse_page.number))
+        return browse_page.title
+
+    def _replan_browse(self, files: Files, config: MkDocsConfig) -> None:
+        # The browse pages were planned from the current texts; readers get
+        # the published versions, whose tags may differ (a pending edit's
+        # new tag must not become a page, an approved tag it removed must
+        # keep its own). Usually nothing changes.
+        plan = {b.src_uri: b for b in self._browse_plan([r.article.tags for r in self.reports.values()])}
+        if plan.keys() == self.browse_pages.keys() and all(plan[k].title == b.title for k, b in self.browse_pages.items()):
+            return
+        from medkb.review.published import render_page
+
+        for src_uri in set(self.browse_pages) - set(plan):
+            file = files.get_file_from_path(src_uri)
+            if file is not None and file.generated_by is not None:
+                files.remove(file)
+        for src_uri, browse_page in plan.items():
+            if src_uri not in self.browse_pages and files.get_file_from_path(src_uri) is None:
+                add_generated_page(files, config, src_uri, self._browse_title(browse_page))
+                file = files.get_file_from_path(src_uri)
+                assert file is not None
+                render_page(Page(None, file, config), config, files)
+        self.browse_pages = plan
 
     def _hide_never_approved(self, files: Files) -> None:
         # No approval that could be published, whatever the text: not a page
@@ -287,6 +312,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 # has changed since, that version is published beside it.
                 data = revision.read(Path(target.abs_src_path))
                 if data is None:
+                    # Added since: not what was approved, and it cannot be left
+                    # out of the page; this revision is not the approved text.
+                    found.append(absent_fingerprint(target.src_uri))
                     continue
                 found.append(file_fingerprint(target.src_uri, data))
                 with open(target.abs_src_path, "rb") as f:
@@ -320,6 +348,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         for known in (self.reports, self.current, self.pages, self._rendered):
             known.pop(src_uri, None)  # type: ignore[attr-defined]
 
+    # Before Material's tags plugin (100) lists tags: a page published as its
+    # approved revision is rendered again here, with that revision's tags.
+    @event_priority(150)
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Assess every article, now that every page is rendered and its citations are known."""
         if not self.config.enabled or self.board is None:
@@ -340,6 +371,8 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         self.current = dict(self.reports)
         if self.config.publish == "approved" or self.config.preview:
             self.versions.publish(self, files, config, today)
+            if self.config.browse:
+                self._replan_browse(files, config)
         for report in self.reports.values():
             for problem in report.problems:
                 log.warning(str(problem))

@@ -32,10 +32,10 @@ from mkdocs.utils import get_relative_url
 from medkb.articles.model import Article
 from medkb.articles.parsing import file_digest
 from medkb.record import page_record
-from medkb.review.assess import ArticleReport, published_report, revision_digest, settled_problems
+from medkb.review.assess import ArticleReport, Problem, published_report, revision_digest, settled_problems
 from medkb.review.changes import ArticleChanges, Side, article_changes, entry_fields
 from medkb.review.versions import GitHistory, HistoryUnavailable, Revision, Search, find_approved_revision, open_history
-from medkb.review.workflow import ApprovedText, Effective, approved_text
+from medkb.review.workflow import ApprovedText, Effective, approval_problems, approved_text
 from medkb.strict import Held, StrictLogger, held_warnings, release
 
 if TYPE_CHECKING:
@@ -59,6 +59,11 @@ class Trial:
     copies: list[File] = field(default_factory=list)
     catalog: Any = None
     keys: list[str] = field(default_factory=list)
+
+
+def render_page(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """Read and render one page now, after the build's own pass (a page added or published late)."""
+    _render(page, config, files)
 
 
 def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -96,7 +101,15 @@ class BuildVersions:
                     approvals_required=plugin.config.approvals_required, verified=plugin.verified,
                 )
                 if approved is None:
-                    continue  # never approved: shown with the banner, or hidden since on_files
+                    # Never approved (shown with the banner, or hidden since
+                    # on_files), or its last approvals do not hold: say why.
+                    known = {(p.line, p.message) for p in report.problems}
+                    report.problems.extend(
+                        Problem(report.article.path, line, message)
+                        for line, message in approval_problems(report.article, plugin.board, require_signatures=plugin.config.require_signatures, verified=plugin.verified)
+                        if (line, message) not in known
+                    )
+                    continue
                 if history is None:
                     try:
                         history = open_history(Path(config.docs_dir), report.article.path)
@@ -173,6 +186,7 @@ class BuildVersions:
 
     def _trial(self, plugin: ReviewPlugin, page: Page, revision: Revision, config: MkDocsConfig, files: Files) -> Trial | None:
         src = page.file.src_uri
+        _forget_material_tags(config, page)
         plugin._revision_of[src] = revision
         plugin._made = []
         try:
@@ -213,7 +227,7 @@ class BuildVersions:
         changes_src = f"{plugin.config.changes_dir.strip('/')}/{src}"
         title = f"{plugin.config.changes_title}: {self.changes[src].new.article.title}"
         # JSON is YAML: the title cannot break out of its front matter.
-        file = File.generated(config, changes_src, content=f"---\ntitle: {json.dumps(title)}\n---\n", inclusion=InclusionLevel.NOT_IN_NAV)
+        file = File.generated(config, changes_src, content=f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n", inclusion=InclusionLevel.NOT_IN_NAV)
         if files.get_file_from_path(changes_src) is not None:
             raise PluginError(f"medkb/review: {changes_src} exists in docs_dir; the preview's changes pages need that folder ({plugin.config.changes_dir})")
         files.append(file)
@@ -227,3 +241,15 @@ def _read(path: str) -> bytes | None:
             return f.read()
     except OSError:
         return None
+
+
+def _forget_material_tags(config: MkDocsConfig, page: Page) -> None:
+    # Material's tags plugin keeps each page's tags by URL and replaces them
+    # when the page is rendered again, but keeps the old ones when the new
+    # version has none: the pending text's tags would stay on the page and in
+    # its listings. (medkb/review's on_env runs before the tags plugin's.)
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.tags"):
+            data = getattr(getattr(plugin, "mappings", None), "data", None)
+            if isinstance(data, dict):
+                data.pop(page.url, None)

@@ -22,11 +22,13 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: How many revisions of one article are searched for the approved text, newest first.
-MAX_REVISIONS = 200
+#: How many committed versions of one article are read, newest first, and how many may be rendered.
+MAX_REVISIONS = 5000
+MAX_RENDERS = 50
 
 
 class HistoryUnavailable(Exception):
@@ -121,9 +123,10 @@ class GitHistory:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
             )
         assert self._reader.stdin is not None and self._reader.stdout is not None
-        if "\n" in rel:
+        name = os.fsencode(rel)  # a path git printed in bytes no UTF-8 can spell round-trips
+        if b"\n" in name:
             return None
-        self._reader.stdin.write(f"{commit}:{rel}\n".encode())
+        self._reader.stdin.write(commit.encode() + b":" + name + b"\n")
         self._reader.stdin.flush()
         header = self._reader.stdout.readline().split()
         if len(header) != 3:
@@ -187,7 +190,11 @@ def find_approved_revision(
     same_as_current: Callable[[Revision], bool] = lambda revision: False,
     search: Search | None = None,
 ) -> Revision | None:
-    """The newest revision of ``file`` whose digest (``digest_of``) is ``approved``; ``None`` if no revision is.
+    """A revision of ``file`` whose digest (``digest_of``) is ``approved``; ``None`` if no revision is.
+
+    The versions that recorded the approval are tried first (see
+    :func:`_search_order`), then the others newest first; at most
+    :data:`MAX_RENDERS` are rendered.
 
     ``digest_of`` renders the revision as its caller publishes it (``None``:
     it cannot be rendered, e.g. a broken front matter); ``same_as_current``
@@ -197,8 +204,8 @@ def find_approved_revision(
     not found in the part of it that is here.
     """
     search = search if search is not None else Search()
-    for revision in history.revisions(file):
-        if search.checked + search.skipped >= MAX_REVISIONS:
+    for revision in _search_order(list(islice(history.revisions(file), MAX_REVISIONS)), approved):
+        if search.checked >= MAX_RENDERS:
             break
         if same_as_current(revision):
             search.skipped += 1
@@ -212,6 +219,18 @@ def find_approved_revision(
             "is shallow: fetch the full history (git fetch --unshallow; in CI, fetch-depth: 0) and build again"
         )
     return None
+
+
+def _search_order(revisions: list[Revision], approved: str) -> list[Revision]:
+    # The approval is recorded in the file with the text it approves
+    # (medkb review writes both): the oldest version holding the approved
+    # digest, or the one before it, is the approved text. Then the others,
+    # newest first. Many commits after the approval cannot push it out of reach.
+    marker = approved.encode()
+    holding = [i for i, r in enumerate(revisions) if marker in r.data]
+    first = [holding[-1], holding[-1] + 1] if holding else []
+    first = [i for i in first if i < len(revisions)]
+    return [revisions[i] for i in first] + [r for i, r in enumerate(revisions) if i not in first]
 
 
 def open_history(start: Path, display: str) -> GitHistory:

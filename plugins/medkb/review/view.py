@@ -92,15 +92,23 @@ HISTORY_LABELS = {"submitted": "Submitted", "under-review": "Taken under review"
 
 
 def history_rows(state: ReviewState, board: Board, fmt: str, board_url: str | None) -> tuple[HistoryRow, ...]:
-    """The article's history as readers see it: who (a member's name, else as written), when, and the note."""
+    """The article's history as readers see it: the step, when, who (a member's name, else as written).
+
+    Only the approvals of the text published are signed by their members:
+    they alone link to the member and show their note. Other records
+    (submitted, taken under review, returned) are unsigned text anyone
+    editing the file could write, so their notes are not published.
+    """
+    signed = {(a.on, a.digest, a.signature) for a in state.approvals}
     rows = []
     for entry in state.history:
         member = board.member_for(entry.by)
+        verified = entry.status == "approved" and (entry.on, entry.digest, entry.signature) in signed
         rows.append(HistoryRow(
             entry.status, HISTORY_LABELS.get(entry.status, entry.status),
             member.display if member is not None else entry.by,
-            f"{board_url}#member-{member.id}" if member is not None and board_url else None,
-            entry.on.isoformat(), entry.on.strftime(fmt), entry.note,
+            f"{board_url}#member-{member.id}" if verified and member is not None and board_url else None,
+            entry.on.isoformat(), entry.on.strftime(fmt), entry.note if verified else "",
         ))
     return tuple(rows)
 

@@ -215,7 +215,13 @@ def approval_problem(
     if member is None:
         return (f"removed: approval by '{entry.by}' does not count: '{entry.by}' is not a member of the board ({board.path}); "
                 "an approval counts only while its member is on the board")
-    submitter = last_submitter(entries[: entries.index(entry)])
+    earlier = entries[: next(i for i, e in enumerate(entries) if e is entry)]
+    if any(e.status == "approved" and e.message() == entry.message() for e in earlier):
+        # A signature covers the record, not its place: a copy appended later
+        # would bring back the text of an approval since replaced.
+        return (f"approval by '{entry.by}' on {entry.on} repeats an earlier approval record word for word; a copy "
+                "cannot approve again: a board member approves anew with medkb review")
+    submitter = last_submitter(earlier)
     if submitter is not None and identity(submitter, board) == member.id:
         alias = "" if submitter == entry.by else f" (as '{submitter}')"
         return f"'{entry.by}' submitted this text{alias} and may not approve it (no self-approval)"
@@ -269,16 +275,23 @@ def approved_text(
 ) -> ApprovedText | None:
     """What the last run of approvals approves, whatever the current text and status; ``None`` if nothing.
 
-    Each member's latest approval in the run counts once, when valid for the
-    digest it names (member of the board, not the submitter, signature).
-    Several digests may each have enough approvals (the text changed and was
-    approved again within one run): the one approved last wins.
+    Each member's latest approval in the run counts once. It fails closed:
+    when one of those approvals does not hold (a bad signature, the
+    submitter's own, a record repeating an earlier one), nothing is approved
+    — an earlier approval of the same member never stands in for it, so a
+    forged record cannot bring back text the member replaced. Approvals by
+    people not on the board are ignored. Several digests may each have
+    enough approvals: the one approved last wins. :func:`approval_problems`
+    says what does not hold.
     """
     entries, _ = parse_history(article)
     by_digest: dict[str, dict[str, HistoryEntry]] = {}
     for entry in latest_approval_run(entries, board):
-        if not entry.digest or approval_problem(entry, entries, board, None, require_signatures, verified) is not None:
-            continue
+        why = _approval_holds(entry, entries, board, require_signatures, verified)
+        if why is not None:
+            if why.startswith("removed: "):
+                continue
+            return None
         member = board.member_for(entry.by)
         assert member is not None
         by_digest.setdefault(entry.digest, {})[member.id] = replace(entry, by=member.id)
@@ -288,6 +301,25 @@ def approved_text(
     # The latest date, then the latest in the record (dict order is history order).
     _, digest, approvals = max(enumerate(enough), key=lambda item: (item[1][0], item[0]))[1]
     return ApprovedText(digest, approvals)
+
+
+def approval_problems(article: Article, board: Board, *, require_signatures: bool = True, verified: set[str] | None = None) -> list[tuple[int | None, str]]:
+    """Why approvals of the last run do not hold, as ``(line, message)`` (members who left the board aside)."""
+    entries, _ = parse_history(article)
+    problems = []
+    for entry in latest_approval_run(entries, board):
+        why = _approval_holds(entry, entries, board, require_signatures, verified)
+        if why is not None and not why.startswith("removed: "):
+            problems.append((entry.line, why))
+    return problems
+
+
+def _approval_holds(
+    entry: HistoryEntry, entries: list[HistoryEntry], board: Board, require_signatures: bool, verified: set[str] | None,
+) -> str | None:
+    if not entry.digest:
+        return f"approval by '{entry.by}' has no digest"
+    return approval_problem(entry, entries, board, None, require_signatures, verified)
 
 
 def review_state(
