@@ -1,4 +1,6 @@
-"""Screenshots in Chromium: an article light, dark, patient, professional, mobile; search results; the reviewer's desk.
+"""Screenshots in Chromium: an article light, dark, patient, professional, on a phone (its first screen
+and its table of contents from the menu), printed; search results; the grades, board, browse and 404 pages;
+the reviewer's desk.
 
     python bench/screenshots.py [OUT_DIR]      (default: screenshots/; make screenshots)
 
@@ -27,13 +29,20 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = "/articles/low-back-pain-imaging/"
-SHOTS = {
+SHOTS: dict[str, dict[str, object]] = {
     "article-light-patient": {"color_scheme": "light", "audience": "patient", "viewport": (1280, 1600)},
     "article-dark-professional": {"color_scheme": "dark", "audience": "professional", "viewport": (1280, 1600)},
     "article-mobile": {"color_scheme": "light", "audience": "patient", "viewport": (390, 1400)},
+    # A phone's first screen (375 x 812), before a choice: the key points start on it.
+    "article-phone-first-screen": {"color_scheme": "light", "viewport": (375, 812), "mobile": True},
+    "article-phone-menu-toc": {"color_scheme": "light", "audience": "student", "viewport": (375, 812), "mobile": True, "menu": True},
+    "article-print": {"color_scheme": "light", "audience": "professional", "viewport": (900, 1600), "print": True},
     "search-results": {"color_scheme": "light", "audience": "patient", "viewport": (1280, 700), "query": "imaging"},
+    "grades": {"color_scheme": "light", "path": "/grades/", "viewport": (1280, 900)},
+    "board": {"color_scheme": "light", "path": "/board/", "viewport": (1280, 1100)},
+    "browse-topic": {"color_scheme": "light", "path": "/browse/primary-care/", "viewport": (1280, 800)},
+    "not-found": {"color_scheme": "light", "path": "/404.html", "viewport": (1280, 700)},
 }
-
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -53,9 +62,21 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
             for name, shot in SHOTS.items():
                 width, height = shot["viewport"]  # type: ignore[misc]
-                context = browser.new_context(color_scheme=shot["color_scheme"], viewport={"width": width, "height": height})  # type: ignore[arg-type]
+                mobile = bool(shot.get("mobile"))
+                context = browser.new_context(
+                    color_scheme=shot["color_scheme"], viewport={"width": width, "height": height},  # type: ignore[arg-type]
+                    is_mobile=mobile, has_touch=mobile,
+                )
                 page = context.new_page()
-                page.goto(f"{base}{ARTICLE}?audience={shot['audience']}", wait_until="networkidle")
+                query = f"?audience={shot['audience']}" if "audience" in shot else ""
+                page.goto(f"{base}{shot.get('path', ARTICLE)}{query}", wait_until="networkidle")
+                if shot.get("menu"):  # the header menu, then the article's table of contents in it
+                    page.locator('label.md-header__button[for="__drawer"]').click()
+                    page.locator('.kb-nav-page label.md-nav__link[for="__toc"]').click()
+                    page.wait_for_timeout(400)
+                if shot.get("print"):
+                    page.emulate_media(media="print")
+                    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
                 if "query" in shot:  # the search dialog with results for a query
                     page.keyboard.press("/")
                     page.keyboard.type(str(shot["query"]), delay=40)

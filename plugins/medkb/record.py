@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from medkb.articles.model import Article
+    from medkb.clinical.blocks import Recommendation
     from medkb.review.versions import Revision
 
 _KEY = "medkb"
@@ -47,6 +48,8 @@ class PageRecord:
     """Ids of the audiences the page has passages for (``medkb/audience``)."""
     audience_labels: list[str] = field(default_factory=list)
     """Their reader-facing labels, in the site's order (``medkb/audience``)."""
+    recommendations: list[Recommendation] = field(default_factory=list)
+    """The page's graded recommendations, for its JSON-LD (``medkb/clinical``)."""
 
 
 def page_record(page: Any) -> PageRecord:

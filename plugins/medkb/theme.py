@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from medkb import TEMPLATES_DIR
 
 #: Material partials medkb ships its own version of (see the README).
-REPLACED_MATERIAL_PARTIALS = ("partials/header.html", "partials/content.html")
+REPLACED_MATERIAL_PARTIALS = ("partials/header.html", "partials/content.html", "partials/nav.html", "partials/copyright.html", "404.html")
 
 
 def use_medkb_theme(config: MkDocsConfig, plugin: str) -> None:

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 
 ARTICLE = "/articles/low-back-pain-imaging/"
 OTHER = "/articles/sore-throat-antibiotics/"
-PATIENT = '.kb-audience[data-kb-audience~="patient"]'
-PROFESSIONAL = '.kb-audience[data-kb-audience~="professional"]'
+PATIENT = 'div.kb-audience[data-kb-audience~="patient"]'
+PROFESSIONAL = 'div.kb-audience[data-kb-audience~="professional"]'
 
 # Records, as each passage is parsed (before the first paint), whether one
 # for another audience than the stored choice was displayed.
@@ -34,8 +34,8 @@ new MutationObserver((records) => {
 document.addEventListener("DOMContentLoaded", () => {
   window.__kbAtDomContentLoaded = {
     audience: document.documentElement.getAttribute("data-kb-audience"),
-    patient: getComputedStyle(document.querySelector('.kb-audience[data-kb-audience~="patient"]')).display,
-    professional: getComputedStyle(document.querySelector('.kb-audience[data-kb-audience~="professional"]')).display,
+    patient: getComputedStyle(document.querySelector('div.kb-audience[data-kb-audience~="patient"]')).display,
+    professional: getComputedStyle(document.querySelector('div.kb-audience[data-kb-audience~="professional"]')).display,
   };
 });
 """

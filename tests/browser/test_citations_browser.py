@@ -18,12 +18,12 @@ def test_preview_on_hover_and_focus(page: Page, site_url: str) -> None:
     first.hover()
     preview = page.locator("#kb-cite-preview")
     expect(preview).to_be_visible()
-    expect(preview).to_contain_text("Imaging strategies for low-back pain")
+    expect(preview).to_contain_text("Diagnostic imaging for low back pain")
     expect(first).to_have_attribute("aria-describedby", "kb-cite-preview")
     page.mouse.move(0, 0)
     expect(preview).to_have_count(0)
     # Keyboard focus shows it too; Escape hides it.
-    page.locator("sup.kb-cite a").nth(1).focus()
+    page.locator("sup.kb-cite a:visible").nth(1).focus()  # the hidden variants of other readers are no targets
     expect(preview).to_be_visible()
     page.keyboard.press("Escape")
     expect(preview).to_have_count(0)
@@ -38,7 +38,7 @@ def test_preview_after_instant_navigation_and_not_in_print(page: Page, site_url:
     expect(page.locator("#kb-cite-preview")).to_be_visible()
     page.emulate_media(media="print")
     expect(page.locator("#kb-cite-preview")).to_be_hidden()
-    expect(page.locator("ol.kb-references")).to_be_visible()
+    expect(page.locator("ol.kb-references:visible")).to_have_count(1)
     expect(page.locator("sup.kb-cite").first).to_be_visible()
 
 

@@ -82,7 +82,8 @@ def test_bom_and_crlf_render_like_lf(tmp_path: Path, make_site: Make) -> None:
     site = make_site({"articles/lf.md": text, "articles/crlf.md": b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()})
     lf = site.soup("articles/lf").select_one("article")
     crlf = site.soup("articles/crlf").select_one("article")
-    assert str(lf).replace("lf/", "crlf/") == str(crlf)
+    # The same page but for its name (its address and its citation files, lf.bib and crlf.bib).
+    assert str(lf).replace("lf/", "crlf/").replace('href="lf.', 'href="crlf.') == str(crlf)
 
 
 def test_non_article_page_keeps_a_first_line_like_metadata(make_site: Make) -> None:

@@ -47,8 +47,12 @@ def test_new_knowledge_base_builds_strict_with_every_part(tmp_path: Path) -> Non
     review = page.select_one(".kb-review")
     assert review is not None and review["data-kb-status"] == "submitted"
     assert page.select_one(".kb-pending-banner") is not None
-    refs = page.select("ol.kb-references li")
-    assert len(refs) == 1 and "WHO Guidelines on Physical Activity and Sedentary Behaviour" in refs[0].get_text()
+    # One list per reading view (patients read one more citation), each with the one source.
+    lists = page.select("ol.kb-references")
+    assert [ol.get("data-kb-audience") for ol in lists] == ["patient", "student professional"]
+    for ol in lists:
+        refs = ol.select("li")
+        assert len(refs) == 1 and "WHO Guidelines on Physical Activity and Sedentary Behaviour" in refs[0].get_text()
     assert page.select_one("sup.kb-cite a") is not None
     patient = page.select('div.kb-audience[data-kb-audience="patient"]')
     assert len(patient) == 1 and "In plain words" in patient[0].get_text()
@@ -89,7 +93,7 @@ def test_configuration_board_and_ci(tmp_path: Path) -> None:
     assert config["theme"]["name"] == "material" and config["theme"]["font"] is False
     assert "custom_dir" not in config["theme"]
     names = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
-    assert names == ["medkb/search", "tags", "medkb/review", "medkb/citations", "medkb/audience", "medkb/disclaimer"]
+    assert names == ["medkb/search", "tags", "medkb/review", "medkb/citations", "medkb/clinical", "medkb/audience", "medkb/disclaimer"]
     assert set(config["plugins"][-1]["medkb/disclaimer"]["disclaimers"]) == {"professional", "patient"}
     assert config["not_in_nav"].strip() == "/articles/"
     # No usable demo keys: an empty roster, and nothing in the comments that looks like a key.

@@ -1,6 +1,6 @@
 """medkb as another site installs it: a fresh venv, a non-editable ``pip install``.
 
-Each plugin alone, and all five, in a plain Material site with no
+Each plugin alone, and all six, in a plain Material site with no
 ``theme.custom_dir``: everything medkb shows must come from the package.
 """
 
@@ -66,6 +66,10 @@ def test_installed_package_ships_the_desk_templates(fresh_venv: Path, tmp_path: 
 BIB = "@article{smith2020,\n  author = {Smith, Jane},\n  title = {A trial of dosing},\n  journal = {J Test},\n  year = {2020},\n}\n"
 BODY = textwrap.dedent(
     """\
+    /// key-points
+    - The answer.
+    ///
+
     ## Answer
 
     A cited claim [@smith2020].
@@ -87,6 +91,7 @@ ALONE = {
     "medkb/disclaimer": (DISCLAIMER, 'aside.kb-disclaimer[data-kb-disclaimer="pro"]'),
     "medkb/review": ("medkb/review", '.kb-review[data-kb-status="under-review"] .kb-tracker'),
     "medkb/search": ("medkb/search", "[data-pagefind-body]"),
+    "medkb/clinical": ("medkb/clinical", "section.kb-key-points h2#key-points"),
 }
 
 
@@ -117,7 +122,7 @@ def test_each_plugin_alone_in_a_plain_material_site(fresh_venv: Path, tmp_path: 
         assert (tmp_path / "site/pagefind/pagefind.js").is_file()
 
 
-def test_all_five_plugins_in_a_plain_material_site(fresh_venv: Path, tmp_path: Path) -> None:
+def test_all_six_plugins_in_a_plain_material_site(fresh_venv: Path, tmp_path: Path) -> None:
     _write_plain_site(tmp_path, [ALONE[name][0] for name in ALONE])
     result = _run(fresh_venv, "mkdocs", "build", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

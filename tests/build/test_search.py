@@ -79,9 +79,12 @@ def test_index_holds_article_bodies_with_their_review_status(make_site: Make) ->
     assert lbp["meta"]["status"] == "submitted"
     assert lbp["meta"]["status_label"] == "Submitted"
     assert "Radiography does not change outcomes" in lbp["content"]
+    # No gap where the citation number was ("outcomes ." in an excerpt).
+    assert "outcomes." in lbp["content"] and "outcomes ." not in lbp["content"]
     # Only the title and body: no review header, disclaimer, reference list,
     # citation number, permalink sign or theme chrome.
-    for absent in ("Disclaimerword", "Referencetitleword", "Medical Advisory Board", "Skip to content", "¶", "[1]", "Which best describes you"):
+    for absent in ("Disclaimerword", "Referencetitleword", "Medical Advisory Board", "Skip to content", "¶", "[1]", "Which best describes you",
+                   "Reading as", "Cite this article"):
         assert absent not in lbp["content"], absent
     assert "Policyword" in records["/policy/"]["content"]
     assert "status" not in records["/policy/"]["meta"]
@@ -92,7 +95,9 @@ def test_generated_lists_and_excluded_pages_are_not_indexed(make_site: Make) -> 
     urls = set(fragments(site.site_dir))
     assert "/hidden/" not in urls
     assert not any(url.startswith("/browse/") for url in urls)
-    assert "/review-queue/" not in urls and "/board/" not in urls
+    assert "/review-queue/" not in urls
+    # The board is the exception: readers search for who reviews (its member list is marked for the index).
+    assert "/board/" in urls
     # The browse page exists; it is only left out of search.
     assert (site.site_dir / "browse" / "index.html").exists()
     html = BeautifulSoup((site.site_dir / "browse" / "index.html").read_text(), "html.parser")

@@ -151,3 +151,17 @@ def test_only_each_members_latest_approval_counts() -> None:
     # The member approved this text, then approved other text: restoring the first does not approve.
     history = _history(old_digest) + [{"status": "approved", "by": "reviewer", "on": "2026-01-04", "digest": "sha256:" + "1" * 64}]
     assert assess_article(_article(history), [], BOARD, UNSIGNED, today=TODAY).state.effective is Effective.CHANGES_PENDING
+
+
+def test_affiliation_and_disclosures_are_read_and_bad_ones_named() -> None:
+    board = parse_board(TEST_BOARD.rstrip("\n") + "\n    affiliation: Example Hospital\n    disclosures: [Speaker fees, Grant]\n", "board.yml")
+    member = board.get("reviewer")
+    assert member is not None and member.affiliation == "Example Hospital" and member.disclosures == ("Speaker fees", "Grant")
+    assert parse_board(TEST_BOARD.rstrip("\n") + "\n    disclosures: []\n", "board.yml").get("reviewer").disclosures == ()  # type: ignore[union-attr]
+    assert parse_board(TEST_BOARD, "board.yml").get("reviewer").disclosures is None  # type: ignore[union-attr]
+    with pytest.raises(Exception) as e:
+        parse_board(TEST_BOARD.rstrip("\n") + "\n    disclosures: none\n", "board.yml")
+    assert str(e.value) == (
+        "board.yml:2: member 'reviewer': 'disclosures' is 'none'; it must be a list of text "
+        "(one line per interest declared; [] when the member declared none)"
+    )

@@ -34,7 +34,7 @@ def sups(html: str) -> list[str]:
 def test_single_citation_exact_html(catalog: ReferenceCatalog) -> None:
     html, ext = convert("Claim [@alpha].", catalog)
     assert html == (
-        '<p>Claim<sup class="kb-cite" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha">1</a></sup>.</p>\n'
+        '<p>Claim<sup class="kb-cite" data-pagefind-ignore="all" id="cite-1"><a aria-label="Reference 1" href="#ref-alpha">1</a></sup>.</p>\n'
         '<section class="kb-references-section" aria-labelledby="references" data-search-exclude>\n'
         '  <h2 id="references">References<a class="headerlink" href="#references" title="Permanent link">&para;</a></h2>\n'
         '  <ol class="kb-references">\n'
@@ -239,8 +239,8 @@ def test_key_holding_markup_is_shown_as_written(catalog: ReferenceCatalog) -> No
     # the citation is read: the key, the warning and the page show what was written.
     html, ext = convert("x [@a<b>] y [@c<d].", catalog)
     assert html.startswith(
-        '<p>x<sup class="kb-cite" id="cite-1"><span class="kb-cite-missing" title="Unknown citation key: a&lt;b&gt;">?a&lt;b&gt;</span></sup>'
-        ' y<sup class="kb-cite" id="cite-2"><span class="kb-cite-missing" title="Unknown citation key: c&lt;d">?c&lt;d</span></sup>.</p>'
+        '<p>x<sup class="kb-cite" data-pagefind-ignore="all" id="cite-1"><span class="kb-cite-missing" title="Unknown citation key: a&lt;b&gt;">?a&lt;b&gt;</span></sup>'
+        ' y<sup class="kb-cite" data-pagefind-ignore="all" id="cite-2"><span class="kb-cite-missing" title="Unknown citation key: c&lt;d">?c&lt;d</span></sup>.</p>'
     )
     assert "klzzwxh" not in html and "\x02" not in html and "<b>" not in html
     assert [p.message for p in ext.state.problems] == ["unknown citation key 'a<b>'", "unknown citation key 'c<d'"]
@@ -249,3 +249,107 @@ def test_key_holding_markup_is_shown_as_written(catalog: ReferenceCatalog) -> No
 def test_raw_html_in_a_cited_heading_never_reaches_its_toc_label(catalog: ReferenceCatalog) -> None:
     html, _ = convert('# Head [@alpha] <b title=" onmouseover=alert(1) x">t</b>\n', catalog)
     assert html.startswith('<h1 data-toc-label="Head t">')
+
+
+def test_no_space_before_a_number_after_markup_but_between_two_citations(catalog: ReferenceCatalog) -> None:
+    html, _ = convert("**Aim below 130/80 mm Hg** [@alpha]. Two [@alpha] [@beta].", catalog)
+    assert "</strong><sup" in html
+    assert "Two<sup" in html and '</sup> <sup class="kb-cite" data-pagefind-ignore="all" id="cite-3">' in html
+
+
+AUDIENCES = {"audiences": ["patient", "student", "professional"], "default": "patient"}
+PER_AUDIENCE = """\
+Shared [@alpha].
+
+/// audience | patient
+Patient [@beta] and [@alpha].
+///
+
+/// audience | professional
+Professional [@gamma].
+///
+
+Shared end [@beta].
+"""
+
+
+def numbers_for(html: str, audience: str) -> list[str]:
+    """The numbers an audience reads, in reading order (what CSS shows it)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    seen = []
+    for sup in soup.select("sup.kb-cite"):
+        hidden = [el for el in sup.parents if "kb-audience" in (el.get("class") or []) and audience not in el["data-kb-audience"].split()]
+        if hidden:
+            continue
+        variants = sup.select(":scope > span.kb-audience")
+        if variants:
+            (mine,) = [v for v in variants if audience in v["data-kb-audience"].split()]
+            seen.append(mine.get_text())
+        else:
+            seen.append(sup.get_text())
+    return seen
+
+
+def test_each_audience_numbers_its_own_citations(catalog: ReferenceCatalog) -> None:
+    from medkb.audience.blocks import AudienceExtension
+    from bs4 import BeautifulSoup
+
+    html, ext = convert(PER_AUDIENCE, catalog, AudienceExtension(**AUDIENCES))
+    assert numbers_for(html, "patient") == ["1", "2", "1", "2"]
+    assert numbers_for(html, "student") == ["1", "2"]
+    assert numbers_for(html, "professional") == ["1", "2", "3"]
+    soup = BeautifulSoup(html, "html.parser")
+    lists = {ol["data-kb-audience"]: ol for ol in soup.select("ol.kb-references")}
+    assert list(lists) == ["patient", "student", "professional"]
+    ids = {who: [li["id"] for li in ol.select("li")] for who, ol in lists.items()}
+    assert ids == {
+        "patient": ["ref-alpha", "ref-beta"],
+        "student": ["ref-alpha-student", "ref-beta-student"],
+        "professional": ["ref-alpha-professional", "ref-gamma-professional", "ref-beta-professional"],
+    }
+    # Back links lead only to citations the audience sees.
+    backs = {who: [a["href"] for a in ol.select(".kb-backrefs a")] for who, ol in lists.items()}
+    assert backs == {
+        "patient": ["#cite-1", "#cite-3", "#cite-2", "#cite-5"],
+        "student": ["#cite-1", "#cite-5"],
+        "professional": ["#cite-1", "#cite-4", "#cite-5"],
+    }
+    # Every number links into its own audience's list.
+    for sup in soup.select("sup.kb-cite"):
+        for variant in sup.select(":scope > span.kb-audience") or [sup]:
+            audience = variant.get("data-kb-audience", "").split() or None
+            for a in variant.select("a"):
+                target = soup.select_one(a["href"])
+                owner = target.find_parent("ol")["data-kb-audience"].split()
+                assert audience is None or set(audience) <= set(owner)
+    # The digest's order is the page's, over every passage.
+    assert ext.state.order == ["alpha", "beta", "gamma"]
+
+
+def test_audiences_reading_the_same_citations_share_one_list(catalog: ReferenceCatalog) -> None:
+    from medkb.audience.blocks import AudienceExtension
+
+    src = "Shared [@alpha].\n\n/// audience | patient\nNo sources here.\n///\n\n/// audience | student, professional\nDetail [@beta].\n///\n"
+    html, _ = convert(src, catalog, AudienceExtension(**AUDIENCES))
+    assert re.findall(r'<ol class="kb-references[^"]*"(?: data-kb-audience="([^"]*)")?', html) == ["patient", "student professional"]
+    assert numbers_for(html, "patient") == ["1"] and numbers_for(html, "professional") == ["1", "2"]
+
+
+def test_passages_without_citations_keep_one_list_exactly_as_before(catalog: ReferenceCatalog) -> None:
+    from medkb.audience.blocks import AudienceExtension
+
+    src = "Shared [@alpha] and [@beta].\n\n/// audience | patient\nPlain words.\n///\n"
+    with_audiences, _ = convert(src, catalog, AudienceExtension(**AUDIENCES))
+    alone, _ = convert("Shared [@alpha] and [@beta].\n", catalog)
+    assert with_audiences.count('class="kb-audience"') == 1  # the passage only
+    assert with_audiences.split("</div>\n")[1] == alone.split("</p>\n", 1)[1]
+
+
+def test_reference_list_is_for_the_audiences_whose_text_cites(catalog: ReferenceCatalog) -> None:
+    from medkb.audience.blocks import AudienceExtension
+
+    src = "Shared text.\n\n/// audience | professional\nDetail [@beta].\n///\n"
+    html, _ = convert(src, catalog, AudienceExtension(**AUDIENCES))
+    assert '<section class="kb-references-section kb-audience" aria-labelledby="references" data-kb-audience="professional"' in html

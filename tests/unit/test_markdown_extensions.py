@@ -40,11 +40,19 @@ def test_extensions_by_name_render_without_mkdocs(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert out["mkdocs"] == []
     soup = BeautifulSoup(out["html"], "html.parser")
-    assert [a.get_text() for a in soup.select("sup.kb-cite a")] == ["1", "1"]
-    (entry,) = soup.select("ol.kb-references li")
+    # The shared citation is numbered in both reading views (patients see two
+    # citations, the other audiences one), each linking to its own list.
+    shared = soup.select("#cite-1 > span.kb-audience")
+    assert [(s["data-kb-audience"], s.a["href"]) for s in shared] == [("patient", "#ref-smith2020"), ("student professional", "#ref-smith2020-student")]
+    assert [a.get_text() for a in soup.select("sup.kb-cite a")] == ["1", "1", "1"]
+    patient, others = soup.select("ol.kb-references")
+    assert (patient["data-kb-audience"], others["data-kb-audience"]) == ("patient", "student professional")
+    (entry,) = patient.select("li")
     assert entry["id"] == "ref-smith2020"
     assert "Smith J. A trial of dosing." in entry.get_text()
     assert [a["href"] for a in entry.select(".kb-backrefs a")] == ["#cite-1", "#cite-2"]
+    (other,) = others.select("li")
+    assert [a["href"] for a in other.select(".kb-backrefs a")] == ["#cite-1"]
     passage = soup.select_one('div.kb-audience[data-kb-audience="patient"]')
     assert passage is not None and "Plain words" in passage.get_text()
 

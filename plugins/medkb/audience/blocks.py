@@ -225,7 +225,10 @@ class AudienceExtension(BlocksExtension):
     """Registers the audience block with the site's audience ids."""
 
     def __init__(self, audiences: list[str] | None = None, **kwargs: Any) -> None:
-        self.config = {"audiences": [[a[0] for a in DEFAULT_AUDIENCES], "The audience ids blocks may name"]}
+        self.config = {
+            "audiences": [[a[0] for a in DEFAULT_AUDIENCES], "The audience ids blocks may name"],
+            "default": ["", "The audience shown without JavaScript (default: the first)"],
+        }
         self.state = AudienceState()
         super().__init__(**kwargs)
         if audiences is not None:
@@ -235,6 +238,11 @@ class AudienceExtension(BlocksExtension):
     def audiences(self) -> list[str]:
         """The audience ids blocks may name."""
         return list(self.getConfig("audiences"))
+
+    @property
+    def default(self) -> str:
+        """The audience readers without JavaScript get."""
+        return str(self.getConfig("default") or (self.audiences or [""])[0])
 
     def extendMarkdownBlocks(self, md: Markdown, block_mgr: BlocksProcessor) -> None:
         """Register the block on a new Markdown instance."""
@@ -249,6 +257,14 @@ class AudienceExtension(BlocksExtension):
     def reset(self) -> None:
         """Forget the previous document's blocks."""
         self.state.clear()
+
+
+def document_audiences(md: Markdown) -> tuple[list[str], str | None]:
+    """The audience ids a document converted by ``md`` can be read by, and the default; ``([], None)`` without audience blocks."""
+    for ext in md.registeredExtensions:
+        if isinstance(ext, AudienceExtension):
+            return ext.audiences, ext.default
+    return [], None
 
 
 def makeExtension(**kwargs: Any) -> AudienceExtension:  # noqa: N802 - Python-Markdown's name

@@ -38,6 +38,10 @@ class AudienceConfig(Config):
     picker_subtitle = c.Type(str, default="Help us tailor your experience")
     picker_question = c.Type(str, default="Which best describes you?")
     picker_note = c.Type(str, default="Your choice helps us use language that's most understandable for you.")
+    reading_as_label = c.Type(str, default="Reading as:")
+    """The picker's one line once a reader has chosen: "Reading as: Patient or caregiver · Change"."""
+    change_label = c.Type(str, default="Change")
+    """The button on that line that opens the choices again."""
 
     storage_key = c.Type(str, default="kb-audience")
     """``localStorage`` key of the reader's choice."""

@@ -41,6 +41,8 @@ class PickerLabels:
     picker_subtitle: str
     picker_question: str
     picker_note: str
+    reading_as: str
+    change_label: str
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
             return None
         use_medkb_theme(config, "medkb/audience")
         self.ids, self.default = validate_audiences(self.config)
-        self.extension = AudienceExtension(self.ids)
+        self.extension = AudienceExtension(self.ids, default=self.default)
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         return config
 
@@ -137,7 +139,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
         show = bool(record.is_article) or bool(record.audiences_used)
         c = self.config
         choices = [AudienceChoice(a.id, a.label, a.description) for a in c.audiences]
-        labels = PickerLabels(c.picker_title, c.picker_subtitle, c.picker_question, c.picker_note)
+        labels = PickerLabels(c.picker_title, c.picker_subtitle, c.picker_question, c.picker_note, c.reading_as_label, c.change_label)
         set_context(context, "kb_audience", AudienceView(choices, self.ids, self.default, c.storage_key, show, labels))
         return context
 

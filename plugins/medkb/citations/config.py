@@ -38,3 +38,15 @@ class CitationsConfig(Config):
 
     type_labels = c.DictOfItems(c.Type(str), default={})
     """Reader-facing labels by ``medkb_type`` (``guideline: Clinical guideline``)."""
+
+    cite_article = c.Type(bool, default=True)
+    """Give each article a "Cite this article" block, BibTeX and RIS downloads and Google Scholar's ``citation_*`` meta."""
+
+    cite_heading = c.Type(str, default="Cite this article")
+    cite_version_label = c.Type(str, default="version:")
+    cite_available_label = c.Type(str, default="Available from:")
+    cite_download_label = c.Type(str, default="Download the citation:")
+    print_version_label = c.Type(str, default="Version:")
+    """On the printout: which text was printed ("Version: Approved, December 1, 2026")."""
+    print_date_label = c.Type(str, default="Printed")
+    """On the printout, before the date it was printed."""

@@ -36,7 +36,9 @@ from medkb.citations.numbering import (
     text_without_citations,
 )
 from medkb.citations.references import ReferenceCatalog
-from medkb.citations.render import ReferenceEntry, ReferenceList, render_reference_list
+from medkb.audience.blocks import document_audiences
+from medkb.citations.render import ReferenceEntry, ReferenceList, ReferenceView, render_reference_list
+from medkb.citations.views import ReadingView, SeenCitation, reading_views
 from medkb.safehtml import trust
 
 # `[@...]` (or `[ @...]`, a mistake) not followed by `(` or `[` (a link or a
@@ -69,7 +71,11 @@ class CitationState:
     problems: list[CitationProblem] = field(default_factory=list)
     citations: int = 0
     entries: list[ReferenceEntry] = field(default_factory=list)
-    """The reference list, in number order."""
+    """Every entry of the reference lists: each view's, in its number order."""
+    views: list[ReferenceView] = field(default_factory=list)
+    """The reference list of each reading view (one on a page without audience passages)."""
+    list_audiences: tuple[str, ...] = ()
+    """Who sees the reference list: ``()`` everyone, else the audiences whose text cites something."""
     has_marker: bool = False
     """Whether a line of the source is the reference list marker."""
     references_anchor: str | None = None
@@ -120,15 +126,20 @@ class CitationTreeprocessor(Treeprocessor):
         if not sups:
             return
         catalog = self.ext.catalog
-        numbers: dict[str, int] = {}
         slugs: dict[str, str] = {}
         used_slugs: set[str] = set()
-        backlinks: dict[str, list[str]] = {}
+        audiences, default = document_audiences(self.md)
+        seeing = _audiences_seeing(root, sups, frozenset(audiences))
+        cited: list[tuple[etree.Element, list[tuple[str, str | None]], list[str]]] = []
+        seen: list[SeenCitation] = []
         for occurrence, sup in enumerate(sups, start=1):
             items = self.state.pending[int(sup.attrib.pop(_PENDING))]
             sup.set("id", f"cite-{occurrence}")
+            # Pagefind makes an element with an id a word boundary even when
+            # it is excluded ("did ." in excerpts); ignored whole, it is not.
+            sup.set("data-pagefind-ignore", "all")
             trust(self.md, sup)
-            resolved: list[tuple[int, str, str | None]] = []
+            resolved: list[tuple[str, str | None]] = []
             missing: list[str] = []
             for item in items:
                 canonical = catalog.canonical_key(item.key)
@@ -140,46 +151,62 @@ class CitationTreeprocessor(Treeprocessor):
                     self.state.problems.append(
                         CitationProblem(item.key, f"citation key '{item.key}' differs in case from the entry '{canonical}'; write '{canonical}'")
                     )
-                if canonical not in numbers:
-                    numbers[canonical] = len(numbers) + 1
+                if canonical not in slugs:
+                    # The page's order over every passage: what the approval
+                    # digest covers, whoever reads which passage.
                     slug = unique(key_slug(canonical), used_slugs)
                     used_slugs.add(slug)
                     slugs[canonical] = slug
                     self.state.order.append(canonical)
-                refs = backlinks.setdefault(canonical, [])
-                if f"cite-{occurrence}" not in refs:
-                    refs.append(f"cite-{occurrence}")
-                resolved.append((numbers[canonical], canonical, item.locator))
-            self._fill(sup, resolved, missing, slugs)
+                resolved.append((canonical, item.locator))
+            cited.append((sup, resolved, missing))
+            seen.append(SeenCitation(f"cite-{occurrence}", tuple(dict.fromkeys(k for k, _ in resolved)), seeing.get(sup)))
+        views = reading_views(seen, audiences, default)
+        anchors = _view_anchors(views, slugs)
+        for (sup, resolved, missing), citation in zip(cited, seen):
+            showing = [i for i, view in enumerate(views) if citation.keys and view.sees(citation)]
+            if len(showing) <= 1:
+                # Seen by one view (or by none: a passage no audience reads).
+                view = views[showing[0]] if showing else None
+                self._fill(sup, resolved if view else [], missing, view, anchors[showing[0]] if showing else {})
+                continue
+            # Shared text read by several views: each gets its own numbers.
+            for i in showing:
+                variant = etree.SubElement(sup, "span", {"class": "kb-audience", "data-kb-audience": " ".join(views[i].audiences)})
+                trust(self.md, variant)
+                self._fill(variant, resolved, missing, views[i], anchors[i])
         self.state.citations = len(sups)
         attach_to_preceding_text(root, set(sups))
         self._fix_headings(root)
-        self._insert_references(root, numbers, slugs, backlinks)
+        self._insert_references(root, views, anchors)
 
-    def _number_link(self, number: int, key: str, slugs: dict[str, str], locator: str | None = None) -> etree.Element:
+    def _number_link(self, number: int, anchor: str, locator: str | None = None) -> etree.Element:
         # No title attribute: kb.js shows the entry as a preview on hover and
         # focus; repeating the reference text on every number would make
         # pages heavier and every build slower.
-        a = etree.Element("a", {"href": f"#ref-{slugs[key]}"})
+        a = etree.Element("a", {"href": f"#{anchor}"})
         a.set("aria-label", f"{self.ext.number_label} {number}" + (f", {locator}" if locator else ""))
         a.text = str(number) + (f"({format_locator(locator)})" if locator else "")
         return a
 
-    def _fill(self, sup: etree.Element, resolved: list[tuple[int, str, str | None]], missing: list[str], slugs: dict[str, str]) -> None:
+    def _fill(
+        self, sup: etree.Element, cites: list[tuple[str, str | None]], missing: list[str], view: ReadingView | None, anchors: dict[str, str]
+    ) -> None:
+        resolved = [(view.number(key), key, locator) for key, locator in cites] if view else []
         parts: list[etree.Element | str] = []
         plain = {n: key for n, key, loc in resolved if loc is None}
         key_of = {n: key for n, key, _ in resolved}
         for first, last in compress_numbers(list(plain), self.ext.compress):
             if parts:
                 parts.append(", ")
-            parts.append(self._number_link(first, key_of[first], slugs))
+            parts.append(self._number_link(first, anchors[key_of[first]]))
             if last != first:
                 parts.append("\u2013")
-                parts.append(self._number_link(last, key_of[last], slugs))
+                parts.append(self._number_link(last, anchors[key_of[last]]))
         for number, key, locator in sorted((r for r in resolved if r[2] is not None), key=lambda r: r[0]):
             if parts:
                 parts.append(", ")
-            parts.append(self._number_link(number, key, slugs, locator))
+            parts.append(self._number_link(number, anchors[key], locator))
         for key in missing:
             if parts:
                 parts.append(", ")
@@ -225,16 +252,24 @@ class CitationTreeprocessor(Treeprocessor):
                 used.add(slug)
                 el.set("id", slug)
 
-    def _insert_references(
-        self, root: etree.Element, numbers: dict[str, int], slugs: dict[str, str], backlinks: dict[str, list[str]]
-    ) -> None:
+    def _insert_references(self, root: etree.Element, views: list[ReadingView], anchors: list[dict[str, str]]) -> None:
         # The list itself is rendered by the plugin from a Jinja partial a site
         # can restyle; here it gets its data and its place: the marker
         # paragraph, else the end of the article (before any footnotes).
-        for key in sorted(numbers, key=numbers.__getitem__):
-            ref = self.ext.catalog.lookup(key)
-            assert ref is not None
-            self.state.entries.append(ReferenceEntry(numbers[key], f"ref-{slugs[key]}", ref, tuple(backlinks[key])))
+        for view, view_anchors in zip(views, anchors):
+            entries = []
+            for key in view.order:
+                ref = self.ext.catalog.lookup(key)
+                assert ref is not None
+                entries.append(ReferenceEntry(view.number(key), view_anchors[key], ref, tuple(view.backlinks[key])))
+            if entries:
+                self.state.views.append(ReferenceView(view.audiences, entries))
+                self.state.entries.extend(entries)
+        if not self.state.entries:
+            return
+        readers = tuple(a for view in self.state.views for a in view.audiences)
+        if all(view.audiences for view in self.state.views) and len(readers) < sum(len(v.audiences) for v in views):
+            self.state.list_audiences = readers  # some audience's text cites nothing
         slot = etree.Element("p", {_SLOT: ""})
         trust(self.md, slot)
         marker = None
@@ -251,6 +286,42 @@ class CitationTreeprocessor(Treeprocessor):
             root.insert(list(root).index(footnotes), slot)
         else:
             root.append(slot)
+
+
+def _audiences_seeing(root: etree.Element, sups: list[etree.Element], known: frozenset[str]) -> dict[etree.Element, frozenset[str]]:
+    """Per citation inside audience passages, the audiences that read it (nested passages: all of them must)."""
+    if not known or not any("kb-audience" in (el.get("class") or "").split() for el in root.iter("div")):
+        return {}
+    parents = {child: parent for parent in root.iter() for child in parent}
+    seeing: dict[etree.Element, frozenset[str]] = {}
+    for sup in sups:
+        readers: frozenset[str] | None = None
+        el = sup
+        while el in parents:
+            el = parents[el]
+            if "kb-audience" in (el.get("class") or "").split() and el.get("data-kb-audience") is not None:
+                ids = frozenset(el.get("data-kb-audience", "").split()) & known
+                readers = ids if readers is None else readers & ids
+        if readers is not None:
+            seeing[sup] = readers
+    return seeing
+
+
+def _view_anchors(views: list[ReadingView], slugs: dict[str, str]) -> list[dict[str, str]]:
+    """Each view's entry ids: ``ref-<slug>`` in the default view, ``ref-<slug>-<audience>`` in the others."""
+    used = {f"ref-{slug}" for slug in slugs.values()}
+    result = []
+    for view in views:
+        if not view.suffix:
+            result.append({key: f"ref-{slugs[key]}" for key in view.order})
+            continue
+        mine = {}
+        for key in view.order:
+            anchor = unique(f"ref-{slugs[key]}{view.suffix}", used)
+            used.add(anchor)
+            mine[key] = anchor
+        result.append(mine)
+    return result
 
 
 class ReferencesTreeprocessor(Treeprocessor):
@@ -270,7 +341,10 @@ class ReferencesTreeprocessor(Treeprocessor):
         used = {el.get("id") for el in root.iter() if el.get("id")}
         anchor = unique("references", cast("set[str]", used))
         self.state.references_anchor = anchor
-        refs = ReferenceList(self.ext.getConfig("heading"), anchor, self.ext.getConfig("back_label"), list(self.state.entries))
+        refs = ReferenceList(
+            self.ext.getConfig("heading"), anchor, self.ext.getConfig("back_label"), list(self.state.entries), list(self.state.views),
+            self.state.list_audiences,
+        )
         html = self.ext.render_references(refs)
         # A block of raw HTML: Python-Markdown puts it in place of the
         # paragraph holding the placeholder.
@@ -367,6 +441,8 @@ class CitationsExtension(Extension):
         self.state.problems.clear()
         self.state.citations = 0
         self.state.entries.clear()
+        self.state.views.clear()
+        self.state.list_audiences = ()
         self.state.has_marker = False
         self.state.references_anchor = None
 

@@ -160,7 +160,11 @@ def line_of_key(markdown: str, key: str) -> int | None:
 
 
 def attach_to_preceding_text(root: etree.Element, sups: set[etree.Element]) -> None:
-    """Drop the space before a citation: the number sits on the word, as in print."""
+    """Drop the space before a citation: the number sits on the word, as in print (and Pandoc).
+
+    Also after an element (``**bold** [@a]``); but not between two
+    citations, whose numbers would run together (``1`` ``2`` read as 12).
+    """
     for parent in root.iter():
         previous: etree.Element | None = None
         for child in parent:
@@ -168,7 +172,7 @@ def attach_to_preceding_text(root: etree.Element, sups: set[etree.Element]) -> N
                 if previous is None:
                     if parent.text and parent.text.strip():
                         parent.text = parent.text.rstrip()
-                elif previous.tail and previous.tail.strip():
+                elif previous.tail and (previous.tail.strip() or previous not in sups):
                     previous.tail = previous.tail.rstrip()
             previous = child
 

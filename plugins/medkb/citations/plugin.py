@@ -9,9 +9,11 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 from mkdocs.structure.toc import AnchorLink
 from pybtex.plugin import PluginNotFound, find_plugin
 
@@ -19,12 +21,13 @@ from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import load_catalog
+from medkb.citations.cite_article import ArticleCitation, CiteView, write_citation_files
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
 from medkb.citations.references import ReferenceCatalog, article_catalog
 from medkb.citations.render import ReferenceEntry, ReferenceList, template_renderer
-from medkb.pages import locate, outside_site, page_source_path
+from medkb.pages import locate, outside_site, page_source_path, set_context
 from medkb.record import page_record
 from medkb.review.versions import Revision
 
@@ -41,11 +44,13 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self._markdown = ""
         self._renderer: Callable[[ReferenceList], str] | None = None
         self._reported: set[tuple[str, str]] = set()
+        self._cite_files: list[tuple[str, CiteView]] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography and register the extension, rendering lists with the theme's partial."""
         log.start_build()
         self._reported = set()
+        self._cite_files = []
         if not self.config.enabled:
             return None
         if self.config.style != "vancouver":
@@ -132,8 +137,49 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
                     self._reported.add((path, warning))
                     log.warning(f"{path}:{line}: {warning}")
 
+    # After medkb/review (default priority), whose review header says which
+    # text this is: the citation names that version.
+    @event_priority(-10)
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        """Give an article its "Cite this article" block and meta, and note its BibTeX and RIS files."""
+        if not self.config.enabled or not self.config.cite_article:
+            return None
+        record = page_record(page)
+        if not record.is_article or record.article is None:
+            return None
+        catalog = record.catalog if isinstance(record.catalog, ReferenceCatalog) else self.catalog
+        references = [ref.text for ref in (catalog.lookup(k) for k in record.cited_keys) if ref is not None] if catalog else []
+        revision = record.revision.short if record.revision is not None else None
+        review = context.get("kb_review")
+        article = record.article
+        date_text = getattr(review, "updated_text", None) or article.review.updated.isoformat()
+        if getattr(review, "status", "") == "approved" and getattr(review, "reviewed_on_text", None):
+            version = f"{review.status_label}, {review.reviewed_on_text}"  # type: ignore[union-attr]
+        else:
+            version = f"{getattr(review, 'status_label', article.review.status.value)}, {date_text}"
+        if revision:
+            version += f", revision {revision}"
+        citation = ArticleCitation(
+            key=Path(page.file.src_uri).stem, title=article.title, site_name=config.site_name,
+            author=config.site_author or config.site_name, date=article.review.updated, date_text=date_text,
+            url=page.canonical_url if config.site_url else None, version=version, references=tuple(references),
+        )
+        c = self.config
+        view = CiteView(
+            citation, c.cite_heading, citation.text(c.cite_version_label, c.cite_available_label), c.cite_download_label,
+            c.print_version_label, c.print_date_label,
+        )
+        set_context(context, "kb_cite", view)
+        self._cite_files.append((page.file.dest_path, view))
+        return context
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Stop a strict build that had citation warnings (also under ``-q``)."""
+        """Write each article's BibTeX and RIS files; stop a strict build that had citation warnings (also under ``-q``)."""
+        if self.config.enabled:
+            write_citation_files(Path(config.site_dir), self._cite_files)
+        self._cite_files = []
         log.check(config, "medkb/citations")
 
     def _catalog_for(self, page: Page, config: MkDocsConfig) -> ReferenceCatalog:

@@ -8,7 +8,7 @@ MkDocs plugin passes a renderer over the theme's templates, so a site's
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, Template
@@ -50,6 +50,15 @@ def backlink_label(index: int) -> str:
 
 
 @dataclass(frozen=True)
+class ReferenceView:
+    """The reference list one group of audiences reads (see :mod:`medkb.citations.views`)."""
+
+    audiences: tuple[str, ...]
+    """Its readers' audience ids; ``()``: every reader (a page without audience passages)."""
+    entries: list[ReferenceEntry]
+
+
+@dataclass(frozen=True)
 class ReferenceList:
     """Data of the ``kb-references`` partial."""
 
@@ -57,6 +66,17 @@ class ReferenceList:
     anchor: str
     back_label: str
     entries: list[ReferenceEntry]
+    """Every view's entries (their anchors), in order."""
+    views: list[ReferenceView] = field(default_factory=list)
+    """One list per reading view; empty means one list of ``entries`` for everyone."""
+    audiences: tuple[str, ...] = ()
+    """Who sees the section: ``()`` everyone, else the audiences whose view cites something."""
+
+    @property
+    def lists(self) -> list[ReferenceView]:
+        """The lists to render: each view's, or one of every entry."""
+        return self.views or [ReferenceView((), self.entries)]
+
 
 
 RenderReferences = Callable[[ReferenceList], str]

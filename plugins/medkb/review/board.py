@@ -43,6 +43,10 @@ class Member:
     key: str | None = None
     emails: tuple[str, ...] = ()
     """Addresses that name this member in a history ``by:`` (e.g. ``medkb new``'s git user.email)."""
+    affiliation: str = ""
+    """Where the member works (shown on the board page)."""
+    disclosures: tuple[str, ...] | None = None
+    """Declared conflicts of interest; ``()`` declared none; ``None`` when board.yml records no declaration."""
 
     @property
     def display(self) -> str:
@@ -139,6 +143,12 @@ def parse_board(text: str, path: str = "board.yml", require_keys: bool = True) -
         specialties = raw.get("specialties") or []
         if not isinstance(specialties, list) or not all(isinstance(s, str) for s in specialties):
             raise BoardError(path, line, f"member '{member_id}': 'specialties' must be a list of text")
+        disclosures = raw.get("disclosures")
+        if disclosures is not None and (not isinstance(disclosures, list) or not all(isinstance(d, str) for d in disclosures)):
+            raise BoardError(
+                path, line, f"member '{member_id}': 'disclosures' is {disclosures!r}; it must be a list of text "
+                "(one line per interest declared; [] when the member declared none)",
+            )
         board.members[member_id] = Member(
             id=member_id,
             name=_text(raw.get("name"), "name", path, line, required=True),
@@ -148,6 +158,8 @@ def parse_board(text: str, path: str = "board.yml", require_keys: bool = True) -
             bio=_text(raw.get("bio"), "bio", path, line, required=False),
             key=key,
             emails=_emails(raw.get("emails"), member_id, board, path, line),
+            affiliation=_text(raw.get("affiliation"), "affiliation", path, line, required=False),
+            disclosures=None if disclosures is None else tuple(_text(d, "disclosures", path, line, required=True) for d in disclosures),
         )
     approvals = fm.data.get("approvals") or []
     if not isinstance(approvals, list) or not all(isinstance(a, dict) for a in approvals):

@@ -438,8 +438,11 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                 extra["changes_url"] = self._url(self.versions.changes_pages[src], page)
             view = review_view(report.article, report.state, self.labels, board_url, self._url(self.config.editorial_policy, page), **extra)
             set_context(context, "kb_review", view)
+            set_context(context, "kb_tag_links", self._tag_links(report.article.tags, page))
             url = (config.site_url or "").rstrip("/") + "/" + page.url if config.site_url else None
-            set_context(context, "kb_jsonld", Markup(medical_web_page(report.article, report.state, self.board, url, page_record(page).audience_labels)))
+            record = page_record(page)
+            jsonld = medical_web_page(report.article, report.state, self.board, url, record.audience_labels, record.recommendations)
+            set_context(context, "kb_jsonld", Markup(jsonld))
         if src == self.config.board_page:
             set_context(context, "kb_board", {"members": self._members(page), "labels": self.labels})
         if src == self.config.review_queue_page:
@@ -489,8 +492,16 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
     def _linked(self, rows: list[ArticleSummary], page: Page) -> list[tuple[ArticleSummary, str]]:
         return [(s, get_relative_url(self.pages[s.src_uri].url, page.url)) for s in rows]
 
+    def _tag_links(self, tags: list[str], page: Page) -> list[tuple[str, str]]:
+        # Each tag chip leads to its browse page (partials/kb-tags.html).
+        firsts = {b.topic: b.src_uri for b in self.browse_pages.values() if b.kind == "topic" and b.number == 1}
+        return [(tag, self._url(firsts[tag], page)) for tag in tags if tag in firsts]  # type: ignore[misc]
+
     def _browse_view(self, browse_page: BrowsePage, page: Page) -> dict[str, Any]:
         view: dict[str, Any] = {"kind": browse_page.kind, "labels": self.labels}
+        index = next((b for b in self.browse_pages.values() if b.kind == "index"), None)
+        if index is not None and browse_page.kind != "index":
+            view["back"] = (index.title, self._url(index.src_uri, page))  # the way back to all lists
         same_list = [b for b in self.browse_pages.values() if b.kind == browse_page.kind and b.topic == browse_page.topic]
         view["pager"] = [(b.number, self._url(b.src_uri, page), b.number == browse_page.number) for b in same_list]
         if browse_page.kind == "index":

@@ -6,12 +6,16 @@ No MkDocs here: the plugin passes the URLs in.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medkb.articles.model import Article, ReviewStatus
 from medkb.review.board import Board, Member
 from medkb.review.workflow import Effective, ReviewState
+
+if TYPE_CHECKING:
+    from medkb.clinical.blocks import Recommendation
 
 
 @dataclass(frozen=True)
@@ -163,8 +167,10 @@ def json_for_script(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def medical_web_page(article: Article, state: ReviewState, board: Board, url: str | None, audiences: list[str]) -> str:
-    """schema.org ``MedicalWebPage`` JSON-LD for an article."""
+def medical_web_page(
+    article: Article, state: ReviewState, board: Board, url: str | None, audiences: list[str], recommendations: Sequence[Recommendation] = ()
+) -> str:
+    """schema.org ``MedicalWebPage`` JSON-LD for an article (its graded recommendations as ``MedicalGuidelineRecommendation`` parts)."""
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -184,4 +190,10 @@ def medical_web_page(article: Article, state: ReviewState, board: Board, url: st
         ]
     if audiences:
         data["audience"] = [{"@type": "MedicalAudience", "audienceType": a} for a in audiences]
+    if recommendations:
+        data["hasPart"] = [
+            {"@type": "MedicalGuidelineRecommendation", "recommendationStrength": r.strength_label,
+             "evidenceOrigin": r.certainty_label, "text": r.text}
+            for r in recommendations
+        ]
     return json_for_script(data)

@@ -118,12 +118,33 @@
     const stored = read();
     apply([asked, stored, current].find(valid) || config.fallback);
   };
+  /* Once chosen, the picker is one line ("Reading as: … · Change"); it
+     stays open while focus is in it, so arrow keys can move on. */
+  const open = (picker, yes) => {
+    picker.classList.toggle("kb-picker--open", yes);
+    picker.querySelector(".kb-picker__change").setAttribute("aria-expanded", yes);
+  };
   document.addEventListener("change", (event) => {
     const input = event.target;
     if (input instanceof HTMLInputElement && input.name === "kb-audience" && valid(input.value)) {
       store(input.value);
       apply(input.value);
+      if (!root.classList.contains("kb-chosen")) {
+        root.classList.add("kb-chosen");
+        open(input.closest(".kb-picker"), true);
+      }
     }
+  });
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest(".kb-picker__change");
+    if (!button) return;
+    const picker = button.closest(".kb-picker");
+    open(picker, !picker.classList.contains("kb-picker--open"));
+    if (picker.classList.contains("kb-picker--open")) picker.querySelector("input:checked").focus();
+  });
+  document.addEventListener("focusout", (event) => {
+    const picker = event.target instanceof Element && event.target.closest(".kb-picker--open");
+    if (picker && !picker.contains(event.relatedTarget)) open(picker, false);
   });
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(sync);
@@ -176,3 +197,10 @@
   toggle.addEventListener("change", load);
   input.addEventListener("focus", focused);
 })();
+/* Printing: the date it was printed, on the printout (partials/kb-print.html). */
+addEventListener("beforeprint", () => {
+  const date = new Date().toLocaleDateString(document.documentElement.lang || undefined, { dateStyle: "long" });
+  document.querySelectorAll(".kb-print-date").forEach((el) => {
+    el.textContent = date;
+  });
+});
