@@ -209,3 +209,16 @@ def test_page_without_citations_is_byte_identical_without_the_plugin(tmp_path: P
     with_citations = build_site(write_site(tmp_path / "with", pages, config={"plugins": [*others, plugin]}))
     for url in ("articles/a", "about"):
         assert with_citations.html(url) == without.html(url)
+
+
+def test_links_back_say_under_which_heading_each_citation_stands(make_site: Make) -> None:
+    body = "Before any heading [@beta].\n\n## Dosing & <b>safety</b>\n\nOne [@beta].\n\n## Follow-up\n\nTwo [@beta] and [@alpha].\n"
+    soup = make_site({"articles/a.md": article(body=body)}, bib=BIB).soup("articles/a")
+    beta = soup.select_one("#ref-beta .kb-backrefs")
+    assert [a["aria-label"] for a in beta.select("a")] == [
+        "Back to citation 1", "Back to citation 2, in Dosing & safety", "Back to citation 3, in Follow-up",
+    ]
+    assert [a.get("title") for a in beta.select("a")] == [None, "Back to citation 2, in Dosing & safety", "Back to citation 3, in Follow-up"]
+    alpha = soup.select_one("#ref-alpha .kb-backrefs a")
+    assert alpha["aria-label"] == "Back to citation, in Follow-up"
+    assert soup.select_one("#ref-beta .kb-backrefs b") is None  # the heading's markup stays text

@@ -33,6 +33,9 @@ class CitationsConfig(Config):
     back_label = c.Type(str, default="Back to citation")
     """Accessible name of the links from an entry back to where it is cited."""
 
+    back_section_label = c.Type(str, default="in")
+    """Joins that name to the heading the citation stands under ("Back to citation 2, in Treatment")."""
+
     marker = c.Type(str, default="[references]")
     """A paragraph holding only this text is replaced by the reference list."""
 

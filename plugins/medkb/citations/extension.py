@@ -178,6 +178,7 @@ class CitationTreeprocessor(Treeprocessor):
         self.state.citations = len(sups)
         attach_to_preceding_text(root, set(sups))
         self._fix_headings(root)
+        self._sections = self._sections_of(root)
         self._insert_references(root, views, anchors)
 
     def _number_link(self, number: int, anchor: str, locator: str | None = None) -> etree.Element:
@@ -252,6 +253,18 @@ class CitationTreeprocessor(Treeprocessor):
                 used.add(slug)
                 el.set("id", slug)
 
+    def _sections_of(self, root: etree.Element) -> dict[str, str]:
+        # The heading each citation stands under, so a link back can say
+        # where it goes ("Back to citation 2, in Treatment").
+        sections: dict[str, str] = {}
+        current = ""
+        for el in root.iter():
+            if el.tag in _HEADINGS:
+                current = self._plain(text_without_citations(el)).strip()
+            elif el.tag == "sup" and el.get("class") == "kb-cite" and el.get("id"):
+                sections[el.get("id") or ""] = current
+        return sections
+
     def _insert_references(self, root: etree.Element, views: list[ReadingView], anchors: list[dict[str, str]]) -> None:
         # The list itself is rendered by the plugin from a Jinja partial a site
         # can restyle; here it gets its data and its place: the marker
@@ -261,7 +274,9 @@ class CitationTreeprocessor(Treeprocessor):
             for key in view.order:
                 ref = self.ext.catalog.lookup(key)
                 assert ref is not None
-                entries.append(ReferenceEntry(view.number(key), view_anchors[key], ref, tuple(view.backlinks[key])))
+                backlinks = tuple(view.backlinks[key])
+                sections = tuple(self._sections.get(anchor, "") for anchor in backlinks)
+                entries.append(ReferenceEntry(view.number(key), view_anchors[key], ref, backlinks, sections))
             if entries:
                 self.state.views.append(ReferenceView(view.audiences, entries))
                 self.state.entries.extend(entries)
@@ -343,7 +358,7 @@ class ReferencesTreeprocessor(Treeprocessor):
         self.state.references_anchor = anchor
         refs = ReferenceList(
             self.ext.getConfig("heading"), anchor, self.ext.getConfig("back_label"), list(self.state.entries), list(self.state.views),
-            self.state.list_audiences,
+            self.state.list_audiences, self.ext.getConfig("back_section_label"),
         )
         html = self.ext.render_references(refs)
         # A block of raw HTML: Python-Markdown puts it in place of the
@@ -370,6 +385,7 @@ class CitationsExtension(Extension):
             "number_label": ["Reference", "Accessible name of a citation number"],
             "missing_label": ["Unknown citation key", "Tooltip of the marker shown for an unknown key"],
             "back_label": ["Back to citation", "Accessible name of the links back to the citations"],
+            "back_section_label": ["in", "Joins a link back to the heading the citation stands under (Back to citation 2, in Treatment)"],
             "render_references": [render_reference_list, "Renders a ReferenceList as HTML (default: the package's partial)"],
         }
         self._catalog = catalog

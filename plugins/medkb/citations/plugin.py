@@ -80,6 +80,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             number_label=self.config.number_label,
             missing_label=self.config.missing_label,
             back_label=self.config.back_label,
+            back_section_label=self.config.back_section_label,
             # The theme's templates, so a site's custom_dir partial is used;
             # the environment is made on first use, when every plugin has
             # put its folders on the theme's path.

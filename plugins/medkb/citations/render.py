@@ -32,10 +32,16 @@ class ReferenceEntry:
     reference: FormattedReference
     backlinks: tuple[str, ...]
     """Ids of the citations that cite it, in reading order."""
+    sections: tuple[str, ...] = ()
+    """The heading each of those citations stands under (``""`` before the first heading)."""
 
     def backlink_labels(self) -> list[tuple[str, str]]:
         """``(citation id, label)`` pairs: ``a``, ``b``… when cited more than once."""
         return [(anchor, backlink_label(i)) for i, anchor in enumerate(self.backlinks)]
+
+    def backlink_section(self, index: int) -> str:
+        """The heading the ``index``-th citation stands under, or ``""``."""
+        return self.sections[index] if index < len(self.sections) else ""
 
 
 def backlink_label(index: int) -> str:
@@ -71,6 +77,8 @@ class ReferenceList:
     """One list per reading view; empty means one list of ``entries`` for everyone."""
     audiences: tuple[str, ...] = ()
     """Who sees the section: ``()`` everyone, else the audiences whose view cites something."""
+    section_label: str = "in"
+    """Joins a link back to its citation's heading ("Back to citation 2, in Treatment")."""
 
     @property
     def lists(self) -> list[ReferenceView]:
