@@ -516,3 +516,35 @@ def test_the_queue_follows_the_files(tmp_path: Path, keys: dict[str, Path], agen
         assert queue() == [("changes-pending", "Is the claim true?"), ("submitted", "Is a newer claim true?")]
     finally:
         started.stop()
+
+
+def test_a_source_changed_under_the_open_page_is_not_signed(desk: Desk, repo: Path) -> None:
+    # The file's bytes are the same; what the approval signs is not (its cited entry).
+    fields = open_form(desk, "a.md")
+    bib = repo / "references.bib"
+    original = bib.read_bytes()
+    bib.write_bytes(original.replace(b"A trial of the claim", b"A trial that refutes the claim"))
+    before = snapshot(repo)
+    try:
+        desk.built_page("/article/a.md")  # the preview has caught up: only the digest tells
+        answer = desk.request("POST", "/action", form=fields | {"to": "approved"})
+        assert answer.status == 409
+        assert "its cited sources or embedded files changed since you opened it" in refused_reason(answer.body)
+        assert snapshot(repo) == before
+    finally:
+        bib.write_bytes(original)
+
+
+def test_the_preview_follows_files_in_a_folder_named_site(tmp_path: Path) -> None:
+    from medkb.desk.preview import tree_fingerprint
+
+    nested = tmp_path / "content/articles/site"
+    nested.mkdir(parents=True)
+    (nested / "s.md").write_text("one")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site/index.html").write_text("output")
+    before = tree_fingerprint(tmp_path)
+    (tmp_path / "site/index.html").write_text("output, rebuilt")
+    assert tree_fingerprint(tmp_path) == before  # the build's own output is not an input
+    (nested / "s.md").write_text("two, longer")
+    assert tree_fingerprint(tmp_path) != before

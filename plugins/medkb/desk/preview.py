@@ -36,7 +36,10 @@ def tree_fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Path, size and modification time of every file of the site's folder (hidden folders and outputs left out)."""
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)
+        # Outputs and environments only at the top: a folder of docs_dir
+        # named "site" is published, and a change in it must make a new build.
+        top = os.path.samefile(folder, root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (top and d in _SKIPPED))
         for name in files:
             path = os.path.join(folder, name)
             try:

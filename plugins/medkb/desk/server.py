@@ -28,7 +28,7 @@ from medkb.desk.handler import DeskState, Flash, GuardedHandler
 from medkb.desk.preview import tree_fingerprint
 from medkb.desk.signing import SigningError, SigningKey, agent_public_keys, members_in_agent, signing_key
 from medkb.desk.views import render, static_file
-from medkb.review.apply import ReviewNotWritten, apply_review
+from medkb.review.apply import ReviewNotWritten, apply_review, file_sha256
 from medkb.review.board import Board, Member
 from medkb.review.workflow import today_utc
 from medkb.site import SiteLayout, site_board, site_catalog
@@ -215,10 +215,21 @@ class DeskHandler(GuardedHandler):
                 raise DeskError(f"the note has {len(note)} characters; at most {NOTE_LIMIT}")
             if not state.member_id:
                 raise DeskError("the desk does not know who you are: choose your board member id under Your key", 403)
+            shown_digest = form.get("digest", "")
+            if to == "approved" and not shown_digest:
+                raise DeskError("the form does not say which text and sources you were shown (no 'digest'); reload the article")
+            if to == "approved" and _unchanged(file, opened):
+                # Only a text the reviewer could read: the preview of exactly
+                # these files (a changed article is refused as such below).
+                build = state.preview.refresh(wait=0)
+                if not build.fresh or build.error:
+                    raise DeskError("the preview of the current files is not ready (a build is under way or failed); "
+                                    "wait for it, read the article, then approve", HTTPStatus.CONFLICT)
             key = self.key_for(to)
             edit = apply_review(
                 file, layout, member_id=state.member_id, to=to, on=today_utc(), note=note,
                 key=key.path if key else None, expected_sha256=opened,
+                expected_digest=shown_digest if to == "approved" else None,
             )
         except DeskError as e:
             if e.status == 404:
@@ -312,3 +323,10 @@ def make_server(state: DeskState, port: int) -> ThreadingHTTPServer:
     server.daemon_threads = True
     state.port = server.server_address[1]
     return server
+
+
+def _unchanged(file: Path, opened: str) -> bool:
+    try:
+        return file_sha256(file.read_bytes()) == opened
+    except OSError:
+        return False

@@ -77,6 +77,7 @@ def apply_review(
     note: str = "",
     key: Path | None = None,
     expected_sha256: str | None = None,
+    expected_digest: str | None = None,
     lock_timeout: float = REVIEW_LOCK_TIMEOUT,
 ) -> ReviewEdit:
     """Plan the move with :func:`plan_review` and write it; :class:`ReviewNotWritten` when nothing was written.
@@ -85,6 +86,9 @@ def apply_review(
     ``expected_sha256`` is the hash of the bytes the caller showed the
     reviewer (:func:`file_sha256`): when the file no longer holds them, the
     move is refused, so nobody approves a text they have not seen.
+    ``expected_digest`` is the approval digest of what was shown: the file's
+    bytes are not all it covers (cited entries, embedded figures), so an
+    approval is refused when the digest it would sign is another.
     """
     from filelock import FileLock, Timeout
 
@@ -105,6 +109,11 @@ def apply_review(
                 edit = plan_review(raw, file, display, layout, member_id=member_id, to=to, on=on, note=note, key=key)
             except (WorkflowError, SignatureError, FrontMatterError) as e:
                 raise ReviewNotWritten(str(e) if str(e).startswith(display) else f"{display}: {e}") from None
+            if expected_digest is not None and edit.digest != expected_digest:
+                raise ReviewNotWritten(
+                    f"{display}: its cited sources or embedded files changed since you opened it (the text to sign is now "
+                    f"{edit.digest[:19]}…, you were shown {expected_digest[:19]}…); nothing was written: open the article again"
+                )
             if file.read_bytes() != raw:
                 raise ReviewNotWritten(f"{display}: the file changed while the review was prepared; nothing was written: run medkb review again")
             write_atomic(file, edit.data)
