@@ -78,6 +78,16 @@ class SanitizeState:
     """Attributes of the elements medkb's own extensions made, by ``id()``, as they made them."""
 
 
+def made_attribute(md: Markdown, element: etree.Element, name: str) -> str | None:
+    """An attribute as medkb made it: ``None`` when content (attr_list, raw HTML) added it to an element medkb did not
+    mark with :func:`trust`, which the cleaner will remove. Without the cleaner, the attribute as it stands."""
+    state = getattr(md, "medkb_safehtml", None)
+    if not isinstance(state, SanitizeState):
+        return element.get(name)
+    made = state.trusted.get(id(element))
+    return None if made is None else made.get(name)
+
+
 def trust(md: Markdown, element: etree.Element) -> None:
     """Mark an element medkb made: the attributes it has now stay; any added later (attr_list) is cleaned."""
     state = getattr(md, "medkb_safehtml", None)

@@ -353,3 +353,30 @@ def test_reference_list_is_for_the_audiences_whose_text_cites(catalog: Reference
     src = "Shared text.\n\n/// audience | professional\nDetail [@beta].\n///\n"
     html, _ = convert(src, catalog, AudienceExtension(**AUDIENCES))
     assert '<section class="kb-references-section kb-audience" aria-labelledby="references" data-kb-audience="professional"' in html
+
+
+def test_content_dressed_as_an_audience_passage_is_numbered_for_every_reader() -> None:
+    # attrs from content may say kb-audience; the cleaner removes them after
+    # numbering, so numbering must not believe them (the text is everyone's).
+    import markdown
+
+    from medkb.audience.blocks import AudienceExtension
+    from medkb.citations.bibliography import parse_bibtex
+    from medkb.citations.extension import CitationsExtension
+    from medkb.citations.references import ReferenceCatalog
+    from bs4 import BeautifulSoup
+
+    from medkb.safehtml import SafeHtmlExtension
+
+    catalog = ReferenceCatalog(parse_bibtex("@article{a, title={A}, year={2000}}\n@article{b, title={B}, year={2001}}\n", "r.bib"))
+    md = markdown.Markdown(extensions=[AudienceExtension(["patient", "professional"]), CitationsExtension(catalog), SafeHtmlExtension(), "pymdownx.blocks.html"])
+    html = md.convert(
+        "/// html | div\n    attrs: {class: kb-audience, data-kb-audience: professional}\n\nTake drug X daily [@b].\n///\n\n"
+        "Shared [@a].\n\n/// audience | patient\nPlain [@a].\n///\n"
+    )
+    soup = BeautifulSoup(html, "html.parser")
+    dressed = soup.select_one("div")
+    assert "kb-audience" not in (dressed.get("class") or [])
+    # Everyone reads it, so it is number 1 in every reader's view (each linking to that view's list).
+    variants = {span["data-kb-audience"]: span.a.get_text() for span in dressed.select("sup span.kb-audience")}
+    assert variants == {"patient": "1", "professional": "1"}

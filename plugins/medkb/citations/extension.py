@@ -39,7 +39,7 @@ from medkb.citations.references import ReferenceCatalog
 from medkb.audience.blocks import document_audiences
 from medkb.citations.render import ReferenceEntry, ReferenceList, ReferenceView, render_reference_list
 from medkb.citations.views import ReadingView, SeenCitation, reading_views
-from medkb.safehtml import trust
+from medkb.safehtml import made_attribute, trust
 
 # `[@...]` (or `[ @...]`, a mistake) not followed by `(` or `[` (a link or a
 # reference link; link definitions never reach inline processing); `[@ x]`
@@ -129,7 +129,7 @@ class CitationTreeprocessor(Treeprocessor):
         slugs: dict[str, str] = {}
         used_slugs: set[str] = set()
         audiences, default = document_audiences(self.md)
-        seeing = _audiences_seeing(root, sups, frozenset(audiences))
+        seeing = _audiences_seeing(root, sups, frozenset(audiences), self.md)
         cited: list[tuple[etree.Element, list[tuple[str, str | None]], list[str]]] = []
         seen: list[SeenCitation] = []
         for occurrence, sup in enumerate(sups, start=1):
@@ -256,13 +256,20 @@ class CitationTreeprocessor(Treeprocessor):
     def _sections_of(self, root: etree.Element) -> dict[str, str]:
         # The heading each citation stands under, so a link back can say
         # where it goes ("Back to citation 2, in Treatment").
+        # A heading inside a box (key points, a recommendation) names only
+        # what is in that box; after it, the heading before the box applies.
         sections: dict[str, str] = {}
-        current = ""
-        for el in root.iter():
-            if el.tag in _HEADINGS:
-                current = self._plain(text_without_citations(el)).strip()
-            elif el.tag == "sup" and el.get("class") == "kb-cite" and el.get("id"):
-                sections[el.get("id") or ""] = current
+
+        def walk(parent: etree.Element, current: str) -> None:
+            for el in parent:
+                if el.tag in _HEADINGS:
+                    current = self._plain(text_without_citations(el)).strip()
+                if el.tag == "sup" and el.get("class") == "kb-cite" and el.get("id"):
+                    sections[el.get("id") or ""] = current
+                elif el.tag not in _HEADINGS:
+                    walk(el, current)
+
+        walk(root, "")
         return sections
 
     def _insert_references(self, root: etree.Element, views: list[ReadingView], anchors: list[dict[str, str]]) -> None:
@@ -303,9 +310,21 @@ class CitationTreeprocessor(Treeprocessor):
             root.append(slot)
 
 
-def _audiences_seeing(root: etree.Element, sups: list[etree.Element], known: frozenset[str]) -> dict[etree.Element, frozenset[str]]:
-    """Per citation inside audience passages, the audiences that read it (nested passages: all of them must)."""
-    if not known or not any("kb-audience" in (el.get("class") or "").split() for el in root.iter("div")):
+def _audiences_seeing(
+    root: etree.Element, sups: list[etree.Element], known: frozenset[str], md: Markdown,
+) -> dict[etree.Element, frozenset[str]]:
+    """Per citation inside audience passages, the audiences that read it (nested passages: all of them must).
+
+    Only passages the audience blocks made count: ``{: .kb-audience }`` from
+    content is removed by the cleaner after this runs, so the text it marks
+    is read by everyone.
+    """
+    def passage_of(el: etree.Element) -> str | None:
+        if "kb-audience" not in (made_attribute(md, el, "class") or "").split():
+            return None
+        return made_attribute(md, el, "data-kb-audience")
+
+    if not known or not any(passage_of(el) is not None for el in root.iter("div")):
         return {}
     parents = {child: parent for parent in root.iter() for child in parent}
     seeing: dict[etree.Element, frozenset[str]] = {}
@@ -314,8 +333,9 @@ def _audiences_seeing(root: etree.Element, sups: list[etree.Element], known: fro
         el = sup
         while el in parents:
             el = parents[el]
-            if "kb-audience" in (el.get("class") or "").split() and el.get("data-kb-audience") is not None:
-                ids = frozenset(el.get("data-kb-audience", "").split()) & known
+            passage = passage_of(el)
+            if passage is not None:
+                ids = frozenset(passage.split()) & known
                 readers = ids if readers is None else readers & ids
         if readers is not None:
             seeing[sup] = readers
