@@ -323,3 +323,21 @@ def test_new_validates_before_it_writes(tmp_path: Path, args: list[str], needle:
     one_line_error(result, needle)
     assert not (tmp_path / "content").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("note", "needle"), [
+    ("x\x7fy", "the note contains the control character U+007F"),
+    ("x\x1b[8my", "the note contains the control character U+001B"),
+    ("x\u202ey", "the note contains the bidirectional control U+202E"),
+])
+def test_a_note_that_is_not_plain_text_is_one_line_and_nothing_written(site: Path, keys: dict[str, Path], note: str, needle: str) -> None:
+    before = (site / ARTICLE).read_bytes()
+    one_line_error(run(site, *approve_args(keys, "bob"), "--note", note), needle)
+    assert (site / ARTICLE).read_bytes() == before
+
+
+def test_a_note_with_bytes_that_are_not_utf8_is_refused(site: Path, keys: dict[str, Path]) -> None:
+    before = (site / ARTICLE).read_bytes()
+    result = subprocess.run([*MEDKB, *approve_args(keys, "bob"), "--note", b"x\xffy"], cwd=site, capture_output=True, env={**os.environ})
+    assert result.returncode == 1 and b"Traceback" not in result.stderr and b"a byte that is not UTF-8" in result.stderr
+    assert (site / ARTICLE).read_bytes() == before

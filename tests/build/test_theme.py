@@ -78,3 +78,15 @@ def test_theme_other_than_material_is_refused(tmp_path: Path, make_site: Make, c
     with pytest.raises(Abort):
         make_site({"articles/a.md": article()}, config={"theme": {"name": "mkdocs"}})
     assert any("theme 'mkdocs' is not supported; medkb builds on Material for MkDocs" in r.getMessage() for r in caplog.records)
+
+
+def test_site_description_and_author_are_escaped_in_every_page_head(make_site) -> None:  # type: ignore[no-untyped-def]
+    from conftest import article
+
+    hostile = '"><script>alert(1)</script>'
+    site = make_site({"articles/a.md": article(), "notes.md": "# Notes\n"}, config={"site_author": hostile, "site_description": hostile})
+    for page in ("", "notes", "articles/a"):
+        html = site.html(page)
+        assert "<script>alert(1)" not in html
+        soup = site.soup(page)
+        assert soup.select_one('meta[name="author"]')["content"] == hostile

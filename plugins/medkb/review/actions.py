@@ -14,12 +14,13 @@ import datetime as dt
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from medkb.articles.model import MARKDOWN_SUFFIXES, parse_article
 from medkb.articles.frontmatter import decode_source
-from medkb.review.board import Member
+from medkb.review.board import _BIDI, Member
 from medkb.review.edit import apply_review_edit
 from medkb.review.signatures import ssh_sign, ssh_verify
 from medkb.review.workflow import (
@@ -77,6 +78,20 @@ def article_file(path: Path, layout: SiteLayout) -> Path:
     return target
 
 
+def check_note(note: str) -> None:
+    """Refuse a note that YAML or a signature cannot carry as written: control characters, unpaired surrogates, bidi overrides."""
+    for c in note:
+        bad = None
+        if 0xD800 <= ord(c) <= 0xDFFF:
+            bad = "a byte that is not UTF-8"
+        elif c not in "\n\t" and unicodedata.category(c) == "Cc":
+            bad = f"the control character U+{ord(c):04X}"
+        elif c in _BIDI:
+            bad = f"the bidirectional control U+{ord(c):04X}"
+        if bad is not None:
+            raise WorkflowError(f"the note contains {bad}; a note is plain text (letters, punctuation, line breaks)")
+
+
 def plan_review(
     raw: bytes,
     file: Path,
@@ -95,6 +110,7 @@ def plan_review(
     ``to`` is a review status, or ``returned``; ``submitted`` from under-review
     is a return too (a ``returned`` record; the status becomes submitted).
     """
+    check_note(note)
     board = site_board(layout)
     if board is None:
         raise WorkflowError("the site has no medkb/review plugin, so no board")
