@@ -50,6 +50,10 @@ def unsafe_site_files(files: Iterable[File], config: MkDocsConfig) -> list[str]:
             continue  # theme files (Material's, medkb's), generated and excluded files
         shown = display_path(src, config) or file.src_uri
         real = os.path.realpath(src)
+        if not os.path.exists(src):
+            # A link in a loop, or to a file that is not there: nothing can be read.
+            found.append(f"{shown}: a symbolic link that leads to no file (a loop, or its target is missing); remove it")
+            continue
         if not _inside(real, real_docs) or ".git" in real.split(os.sep):
             found.append(f"{shown}: a symbolic link to {real}; only files inside docs_dir are published")
             continue

@@ -66,3 +66,19 @@ def test_a_bibliography_linked_from_outside_is_refused(tmp_path: Path, caplog: p
     # A per-article .bib in docs_dir is also a page asset: the review plugin names it first.
     assert any("symbolic link" in r.getMessage() and "local.bib" in r.getMessage() or
                "references.bib' is a symbolic link to" in r.getMessage() for r in caplog.records)
+
+
+def test_a_link_in_a_loop_stops_the_build_and_medkb_review_in_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                                        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from medkb.cli import main
+
+    write_site(tmp_path, {"articles/a.md": article()})
+    (tmp_path / "content/articles/loop.md").symlink_to("loop.md")
+    with pytest.raises(Abort):
+        build_site(tmp_path, strict=False)
+    assert any("content/articles/loop.md: a symbolic link that leads to no file" in r.getMessage() for r in caplog.records)
+    monkeypatch.chdir(tmp_path)
+    assert main(["review", "content/articles/loop.md", "--to", "under-review", "--as", "reviewer"]) == 1
+    err = capsys.readouterr().err
+    assert "content/articles/loop.md: a symbolic link that leads to no file (a loop)" in err and len(err.strip().splitlines()) == 1
+    assert main(["check", "--no-build"]) == 0

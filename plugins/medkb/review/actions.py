@@ -66,7 +66,10 @@ def article_file(path: Path, layout: SiteLayout) -> Path:
     folder = (layout.docs_dir / layout.articles_dir) if layout.articles_dir.strip("/") else layout.docs_dir
     root = folder.resolve()
     where = f"{layout.display(folder)}/ (the site's articles_dir)"
-    target = path.resolve()
+    try:
+        target = path.resolve()
+    except (RuntimeError, OSError):  # a loop of symbolic links
+        raise WorkflowError(f"{shown}: a symbolic link that leads to no file (a loop); medkb review edits only articles") from None
     if not target.is_relative_to(root):
         if path.is_symlink():
             raise WorkflowError(f"{shown}: is a symbolic link to {target}, outside {where}; medkb review edits only articles, not what links point to")
