@@ -78,6 +78,9 @@ def run_desk(config_file: Path, port: int = 0, open_browser: bool = True, member
     if open_browser:
         webbrowser.open(url)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Ctrl-C stops it also when started where SIGINT was ignored (a job a
+    # shell put in the background: Python then leaves SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
