@@ -51,7 +51,7 @@ def test_hostile_title_stays_text_in_every_format(make_site: Make) -> None:
     soup = site.soup("articles/evil")
     assert soup.select_one('meta[name="citation_title"]')["content"] == title
     bib = (site.site_dir / "articles" / "evil" / "evil.bib").read_text()
-    assert r'title = {{Is <script>alert(1)</script> "safe"\} @misc\{x, \& 100\%?}}' in bib
+    assert r'title = {{Is <script>alert(1)</script> "safe"\textbraceright{} @misc\textbraceleft{}x, \& 100\%?}}' in bib
     assert bib.count("@") == 2  # the entry's own and the escaped one inside the title, never a second entry start
     assert bib.splitlines()[0] == "@online{evil," and bib.rstrip().endswith("}")
 
@@ -74,4 +74,23 @@ def test_cite_article_can_be_turned_off(make_site: Make) -> None:
 def test_bibtex_and_ris_of_line_breaks_and_specials() -> None:
     cite = ArticleCitation("k", "A\nB\u2028C", "S", "Au", dt.date(2025, 1, 2), "January 2, 2025", None, "v")
     assert "TI  - A B C\n" in cite.ris()
-    assert bibtex_text("50% & $x_1$ \\ {y}") == r"50\% \& \$x\_1\$ \textbackslash{} \{y\}"
+    assert bibtex_text("50% & $x_1$ \\ {y}") == r"50\% \& \$x\_1\$ \textbackslash{} \textbraceleft{}y\textbraceright{}"
+
+
+def test_articles_sharing_a_folder_get_their_own_citation_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import article, build_site, write_site
+
+    write_site(tmp_path, {"articles/a b.md": article(title="Is the first true?"), "articles/a-b.md": article(title="Is the second true?")},
+               config={"use_directory_urls": False})
+    site = build_site(tmp_path, strict=True)
+    bibs = sorted(p.name for p in (site.site_dir / "articles").glob("*.bib"))
+    assert len(bibs) == 2
+    titles = sorted(next(line for line in (site.site_dir / "articles" / b).read_text().splitlines() if "title" in line) for b in bibs)
+    assert any("first" in t for t in titles) and any("second" in t for t in titles)
+
+
+def test_unbalanced_braces_in_a_title_keep_the_bibtex_entry_whole() -> None:
+    from medkb.citations.cite_article import bibtex_text
+
+    text = bibtex_text("Is drug X safe} in {pregnancy?")
+    assert text.count("{") == text.count("}") and "\\textbraceright{}" in text

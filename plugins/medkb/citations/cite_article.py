@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # BibTeX's special characters, as LaTeX writes them in a field.
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "#": r"\#",
                    "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 

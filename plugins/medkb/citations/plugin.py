@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import os
+import posixpath
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -21,7 +22,7 @@ from medkb.strict import StrictLogger
 from medkb.theme import use_medkb_theme
 from medkb.citations.bibliography import BibliographyError, load_bibliography
 from medkb.citations.cache import load_catalog
-from medkb.citations.cite_article import ArticleCitation, CiteView, write_citation_files
+from medkb.citations.cite_article import ArticleCitation, CiteView, bibtex_key, write_citation_files
 from medkb.citations.config import CitationsConfig
 from medkb.citations.extension import CitationsExtension
 from medkb.citations.numbering import line_of_key
@@ -45,12 +46,13 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         self._renderer: Callable[[ReferenceList], str] | None = None
         self._reported: set[tuple[str, str]] = set()
         self._cite_files: list[tuple[str, CiteView]] = []
+        self._cite_names: set[tuple[str, str]] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the bibliography and register the extension, rendering lists with the theme's partial."""
         log.start_build()
         self._reported = set()
-        self._cite_files = []
+        self._cite_files, self._cite_names = [], set()
         if not self.config.enabled:
             return None
         if self.config.style != "vancouver":
@@ -162,8 +164,16 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
             version = f"{getattr(review, 'status_label', article.review.status.value)}, {date_text}"
         if revision:
             version += f", revision {revision}"
+        # With use_directory_urls: false, articles of one folder share it:
+        # "a b.md" and "a-b.md" must not write the same .bib.
+        folder, key = posixpath.dirname(page.file.dest_path), bibtex_key(Path(page.file.src_uri).stem)
+        n = 1
+        while (folder, key if n == 1 else f"{key}-{n}") in self._cite_names:
+            n += 1
+        key = key if n == 1 else f"{key}-{n}"
+        self._cite_names.add((folder, key))
         citation = ArticleCitation(
-            key=Path(page.file.src_uri).stem, title=article.title, site_name=config.site_name,
+            key=key, title=article.title, site_name=config.site_name,
             author=config.site_author or config.site_name, date=article.review.updated, date_text=date_text,
             url=page.canonical_url if config.site_url else None, version=version, references=tuple(references),
         )
@@ -180,7 +190,7 @@ class CitationsPlugin(BasePlugin[CitationsConfig]):
         """Write each article's BibTeX and RIS files; stop a strict build that had citation warnings (also under ``-q``)."""
         if self.config.enabled:
             write_citation_files(Path(config.site_dir), self._cite_files)
-        self._cite_files = []
+        self._cite_files, self._cite_names = [], set()
         log.check(config, "medkb/citations")
 
     def _catalog_for(self, page: Page, config: MkDocsConfig) -> ReferenceCatalog:
