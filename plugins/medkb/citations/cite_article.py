@@ -8,10 +8,8 @@ BibTeX and RIS writers escape for their own formats).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import posixpath
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,12 +129,14 @@ class CiteView:
 
 
 def write_citation_files(site_dir: Path, pages: list[tuple[str, CiteView]]) -> None:
-    """Write each article's ``.bib`` and ``.ris`` beside its page (``dest_path``), each file atomically."""
+    """Write each article's ``.bib`` and ``.ris`` beside its page (``dest_path``).
+
+    Into the build's output, as MkDocs writes pages: plainly (a temporary
+    file and a rename per file cost 2 s at 1,000 articles).
+    """
     for dest_path, view in pages:
         folder = site_dir / posixpath.dirname(dest_path)
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in ((view.bibtex_name, view.citation.bibtex()), (view.ris_name, view.citation.ris())):
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kb-cite-")
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            with open(folder / name, "w", encoding="utf-8", newline="\n") as out:
                 out.write(text)
-            os.replace(tmp, folder / name)
