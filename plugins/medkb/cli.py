@@ -203,13 +203,21 @@ def cmd_approve_board(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site_config(args: argparse.Namespace, command: str) -> Path | None:
+    """``--config`` when it exists; else says so in one line and gives ``None``."""
+    config = Path(args.config)
+    if not config.is_file():
+        print(f"medkb {command}: {config} does not exist; run it in the knowledge base's folder or give --config", file=sys.stderr)
+        return None
+    return config
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     """Build the reviewer's preview: every current text, marked as a preview, with "Changes since approval" pages."""
     from medkb.preview import PreviewError, build_preview
 
-    config = Path(args.config)
-    if not config.is_file():
-        print(f"medkb preview: {config} does not exist; run it in the knowledge base's folder or give --config", file=sys.stderr)
+    config = _site_config(args, "preview")
+    if config is None:
         return 2
     site_dir = Path(args.dir) if args.dir else config.resolve().parent / "site-preview"
     try:
@@ -226,9 +234,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from medkb.preview import PreviewError, diff_article
     from medkb.review.changes import changes_text
 
-    config = Path(args.config)
-    if not config.is_file():
-        print(f"medkb diff: {config} does not exist; run it in the knowledge base's folder or give --config", file=sys.stderr)
+    config = _site_config(args, "diff")
+    if config is None:
         return 2
     layout = load_layout(config)
     file = Path(args.article)

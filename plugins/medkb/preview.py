@@ -9,14 +9,11 @@ compare the same two renderings (:mod:`medkb.review.changes`).
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from pathlib import Path
 
 from medkb.articles.frontmatter import FrontMatterError, decode_source
 from medkb.articles.model import parse_article
-from medkb.citations.references import ReferenceCatalog
-from medkb.review.changes import ArticleChanges, Side, article_changes, entry_fields
+from medkb.review.changes import ArticleChanges, Side, article_changes, side_of
 from medkb.review.versions import HistoryUnavailable, open_history
 from medkb.review.workflow import Effective, today_utc
 from medkb.site import SiteLayout, Version, approved_version, assess_file, catalog_for, site_board, site_catalog
@@ -27,16 +24,8 @@ class PreviewError(Exception):
 
 
 def _side(version: Version) -> Side:
-    sources, references = {}, {}
-    catalog: ReferenceCatalog | None = version.catalog
-    for key in version.sources.keys:
-        entry = catalog.bibliography.get(key) if catalog is not None else None
-        if entry is None:
-            continue
-        sources[key] = entry_fields(entry)
-        formatted = catalog.lookup(key) if catalog is not None else None
-        references[key] = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", formatted.html))).strip() if formatted else ""
-    return Side(version.article, version.sources.html, sources, references, version.revision.commit if version.revision else None)
+    return side_of(version.article, version.sources.html, version.sources.keys, version.catalog,
+                   version.revision.commit if version.revision else None)
 
 
 def diff_article(file: Path, layout: SiteLayout) -> ArticleChanges | str:

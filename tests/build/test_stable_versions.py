@@ -563,3 +563,16 @@ def test_the_commands_render_changes_from_cleaned_html(repo: Path, keys: dict[st
     assert not isinstance(changes, str)
     html = changes_html(changes.body)
     assert "<script" not in html and "onerror" not in html and "alert(2)" not in html
+
+
+def test_the_review_history_words_are_the_sites(repo: Path, keys: dict[str, Path]) -> None:
+    approve(keys)
+    cfg = (repo / "mkdocs.yml").read_text().replace(
+        "- medkb/review\n",
+        "- medkb/review:\n    review_history: true\n    review_history_title: Versions\n"
+        "    history_labels: {submitted: Sent in, under-review: Being checked, approved: Signed off, returned: Sent back}\n",
+    )
+    (repo / "mkdocs.yml").write_text(cfg)
+    history = build_site(repo, strict=True).soup("articles/a").select_one(".kb-review-history")
+    assert history.select_one("summary").get_text(strip=True) == "Versions"
+    assert [a.get_text() for a in history.select(".kb-review-history__action")] == ["Sent in", "Being checked", "Signed off"]

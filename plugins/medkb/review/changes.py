@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -94,6 +95,21 @@ def entry_fields(entry: object) -> dict[str, str]:
     for name, value in sorted(getattr(entry, "fields", {}).items(), key=lambda item: item[0].lower()):
         fields[name.lower()] = str(value)
     return fields
+
+
+def side_of(article: Article, html: str, keys: Iterable[str], catalog: Any, commit: str | None = None) -> Side:
+    """One version as compared: ``keys`` cited in ``catalog`` (a :class:`~medkb.citations.references.ReferenceCatalog`)
+    give each source's fields and its formatted reference as plain text."""
+    sources: dict[str, dict[str, str]] = {}
+    references: dict[str, str] = {}
+    for key in keys:
+        entry = catalog.bibliography.get(key) if catalog is not None else None
+        if entry is None:
+            continue
+        sources[key] = entry_fields(entry)
+        formatted = catalog.lookup(key)
+        references[key] = formatted.text if formatted is not None else ""
+    return Side(article, html, sources, references, commit)
 
 
 def _value_text(value: Value | None) -> str | None:

@@ -40,6 +40,11 @@ class ReviewConfig(Config):
     """Show a collapsible "Review history" (who moved the article when, with notes) on each article."""
 
     review_history_title = c.Type(str, default="Review history")
+    history_labels = c.DictOfItems(
+        c.Type(str),
+        default={"submitted": "Submitted", "under-review": "Taken under review", "approved": "Approved", "returned": "Returned to the editor"},
+    )
+    """How each kind of history record reads in the "Review history"."""
 
     preview = c.Type(bool, default=False)
     """Build the reviewer's preview (``medkb preview`` sets this): every current text published, each page

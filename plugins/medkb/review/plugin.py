@@ -51,7 +51,7 @@ from medkb.review.changes import changes_html
 from medkb.review.view import ReviewLabels, history_rows, medical_web_page, review_view
 from medkb.review.published import APPROVED_FILES, BuildVersions
 from medkb.review.versions import Revision
-from medkb.review.workflow import Effective, approved_text, today_utc
+from medkb.review.workflow import ApprovedText, Effective, approved_text, today_utc
 from medkb.safehtml import SafeHtmlExtension
 from medkb.safelinks import SafeLinksExtension
 from medkb.strict import StrictLogger
@@ -217,15 +217,17 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
         # at all, so no list counts it and no link to it goes unnoticed.
         assert self.board is not None
         for src_uri, (_, article) in list(self.preparsed.items()):
-            approved = approved_text(
-                article, self.board, require_signatures=self.config.require_signatures,
-                approvals_required=self.config.approvals_required, verified=self.verified,
-            )
-            if approved is None:
+            if self.approved_text(article) is None:
                 file = files.get_file_from_path(src_uri)
                 if file is not None:
                     files.remove(file)
                 del self.preparsed[src_uri]
+
+    def approved_text(self, article: Article) -> ApprovedText | None:
+        """What the article's last approvals approve, under this site's rules (:func:`medkb.review.workflow.approved_text`)."""
+        assert self.board is not None
+        return approved_text(article, self.board, require_signatures=self.config.require_signatures,
+                             approvals_required=self.config.approvals_required, verified=self.verified)
 
     def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
         """Read the page ourselves: MkDocs' reader fails on bad UTF-8 with a traceback; ours names file and line."""
@@ -317,10 +319,9 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
                     found.append(absent_fingerprint(target.src_uri))
                     continue
                 found.append(file_fingerprint(target.src_uri, data))
-                with open(target.abs_src_path, "rb") as f:
-                    if f.read() != data:
-                        copy = self._approved_copy(target, data, revision, files)
-                        moved[address] = get_relative_url(copy.url, page.url)
+                if not revision.unchanged(Path(target.abs_src_path)):
+                    copy = self._approved_copy(target, data, revision)
+                    moved[address] = get_relative_url(copy.url, page.url)
                 continue
             # A figure shared by many articles is read once per build.
             if target.src_uri not in self._file_prints:
@@ -329,7 +330,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             found.append(self._file_prints[target.src_uri])
         return found, rewrite_sources(html, moved)
 
-    def _approved_copy(self, target: File, data: bytes, revision: Revision, files: Files) -> File:
+    def _approved_copy(self, target: File, data: bytes, revision: Revision) -> File:
         # The approved bytes of a file that changed since, under a name of
         # their own (kept for the build only if the revision is published).
         src_uri = f"{APPROVED_FILES}/{revision.commit[:12]}/{target.src_uri}"
@@ -432,7 +433,7 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             if src in self.versions.published:
                 extra["revision_notice"] = self.config.revision_notice
             if self.config.review_history:
-                extra["history"] = history_rows(report.state, self.board, self.config.date_format, board_url)
+                extra["history"] = history_rows(report.state, self.board, self.config.date_format, board_url, self.config.history_labels)
                 extra["history_title"] = self.config.review_history_title
             if src in self.versions.changes_pages:
                 extra["changes_url"] = self._url(self.versions.changes_pages[src], page)
@@ -449,12 +450,12 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             rows = self._linked(queue_order(self._queue_summaries()), page)
             changes = {a: self._url(c, page) for a, c in self.versions.changes_pages.items()}
             set_context(context, "kb_queue", {"articles": rows, "labels": self.labels, "changes": changes})
-        for article_src, changes_src in self.versions.changes_pages.items():
-            if changes_src == src:
-                set_context(context, "kb_changes", {
-                    "changes": self.versions.changes[article_src], "article_url": self._url(article_src, page),
-                    "html": Markup(changes_html(self.versions.changes[article_src].body)), "labels": self.labels,
-                })
+        article_src = self.versions.changes_of.get(src)
+        if article_src is not None:
+            changes = self.versions.changes[article_src]
+            set_context(context, "kb_changes", {
+                "changes": changes, "article_url": self._url(article_src, page), "html": Markup(changes_html(changes.body)), "labels": self.labels,
+            })
         browse_page = self.browse_pages.get(src)
         if browse_page is not None:
             set_context(context, "kb_browse", self._browse_view(browse_page, page))

@@ -17,9 +17,7 @@ render becomes the "before" of the article's "Changes since approval" page.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
-from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +31,9 @@ from medkb.articles.model import Article
 from medkb.articles.parsing import file_digest
 from medkb.record import page_record
 from medkb.review.assess import ArticleReport, Problem, published_report, revision_digest, settled_problems
-from medkb.review.changes import ArticleChanges, Side, article_changes, entry_fields
+from medkb.review.changes import ArticleChanges, Side, article_changes, side_of
 from medkb.review.versions import GitHistory, HistoryUnavailable, Revision, Search, find_approved_revision, open_history
-from medkb.review.workflow import ApprovedText, Effective, approval_problems, approved_text
+from medkb.review.workflow import ApprovedText, Effective, approval_problems
 from medkb.strict import Held, StrictLogger, held_warnings, release
 
 if TYPE_CHECKING:
@@ -74,10 +72,6 @@ def _render(page: Page, config: MkDocsConfig, files: Files) -> None:
     _populate_page(page, config, files, dirty=False)
 
 
-def _plain(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
-
-
 class BuildVersions:
     """Per build: which articles are published as an approved revision, and the preview's changes."""
 
@@ -86,20 +80,19 @@ class BuildVersions:
         self.changes: dict[str, ArticleChanges] = {}
         self.changes_pages: dict[str, str] = {}
         """Article src_uri → src_uri of its "Changes since approval" page (preview)."""
+        self.changes_of: dict[str, str] = {}
+        """The other way: a changes page's src_uri → its article's."""
 
     def publish(self, plugin: ReviewPlugin, files: Files, config: MkDocsConfig, today: Any) -> None:
         """Publish the approved revision of every article whose current text awaits review (or, in the preview, compare them)."""
-        self.published, self.changes, self.changes_pages = {}, {}, {}
+        self.published, self.changes, self.changes_pages, self.changes_of = {}, {}, {}, {}
         assert plugin.board is not None
         history: GitHistory | None = None
         try:
             for src, report in list(plugin.reports.items()):
                 if report.state.effective is Effective.APPROVED:
                     continue
-                approved = approved_text(
-                    report.article, plugin.board, require_signatures=plugin.config.require_signatures,
-                    approvals_required=plugin.config.approvals_required, verified=plugin.verified,
-                )
+                approved = plugin.approved_text(report.article)
                 if approved is None:
                     # Never approved (shown with the banner, or hidden since
                     # on_files), or its last approvals do not hold: say why.
@@ -211,16 +204,7 @@ class BuildVersions:
 
     @staticmethod
     def _side(trial: Trial) -> Side:
-        sources, references = {}, {}
-        catalog = trial.catalog
-        for key in trial.keys:
-            entry = catalog.bibliography.get(key) if catalog is not None else None
-            if entry is None:
-                continue
-            sources[key] = entry_fields(entry)
-            formatted = catalog.lookup(key)
-            references[key] = _plain(formatted.html) if formatted is not None else ""
-        return Side(trial.article, trial.html, sources, references, trial.revision.commit if trial.revision else None)
+        return side_of(trial.article, trial.html, trial.keys, trial.catalog, trial.revision.commit if trial.revision else None)
 
     def _add_changes_page(self, plugin: ReviewPlugin, src: str, files: Files, config: MkDocsConfig) -> None:
         # A page added after every page was read: built with the others, outside the navigation.
@@ -233,14 +217,7 @@ class BuildVersions:
         files.append(file)
         _render(Page(None, file, config), config, files)
         self.changes_pages[src] = changes_src
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
+        self.changes_of[changes_src] = src
 
 
 def _forget_material_tags(config: MkDocsConfig, page: Page) -> None:

@@ -87,12 +87,10 @@ class ReviewView:
     """The reviewer's preview: the article's "Changes since approval" page."""
 
 
-#: How a history record reads on the page.
-HISTORY_LABELS = {"submitted": "Submitted", "under-review": "Taken under review", "approved": "Approved", "returned": "Returned to the editor"}
-
-
-def history_rows(state: ReviewState, board: Board, fmt: str, board_url: str | None) -> tuple[HistoryRow, ...]:
-    """The article's history as readers see it: the step, when, who (a member's name, else as written).
+def history_rows(
+    state: ReviewState, board: Board, fmt: str, board_url: str | None, labels: Mapping[str, str],
+) -> tuple[HistoryRow, ...]:
+    """The article's history as readers see it: the step (``labels``, by record kind), when, who (a member's name, else as written).
 
     Only the approvals of the text published are signed by their members:
     they alone link to the member and show their note. Other records
@@ -105,7 +103,7 @@ def history_rows(state: ReviewState, board: Board, fmt: str, board_url: str | No
         member = board.member_for(entry.by)
         verified = entry.status == "approved" and (entry.on, entry.digest, entry.signature) in signed
         rows.append(HistoryRow(
-            entry.status, HISTORY_LABELS.get(entry.status, entry.status),
+            entry.status, labels.get(entry.status, entry.status),
             member.display if member is not None else entry.by,
             f"{board_url}#member-{member.id}" if verified and member is not None and board_url else None,
             entry.on.isoformat(), entry.on.strftime(fmt), entry.note if verified else "",
