@@ -576,3 +576,13 @@ def test_the_review_history_words_are_the_sites(repo: Path, keys: dict[str, Path
     history = build_site(repo, strict=True).soup("articles/a").select_one(".kb-review-history")
     assert history.select_one("summary").get_text(strip=True) == "Versions"
     assert [a.get_text() for a in history.select(".kb-review-history__action")] == ["Sent in", "Being checked", "Signed off"]
+
+
+@pytest.mark.parametrize("option", ["changes_dir", "browse_dir", "review_queue_page"])
+def test_generated_pages_cannot_be_placed_outside_the_site(repo: Path, option: str, caplog: pytest.LogCaptureFixture) -> None:
+    cfg = (repo / "mkdocs.yml").read_text().replace("- medkb/review\n", f"- medkb/review:\n    {option}: ../../outside\n")
+    (repo / "mkdocs.yml").write_text(cfg)
+    with pytest.raises((PluginError, Abort)):
+        build_site(repo, strict=False)
+    assert any(f"{option} '../../outside' must be a folder or page inside docs_dir" in r.getMessage() for r in caplog.records)
+    assert not (repo.parent.parent / "outside").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from urllib.parse import unquote
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from jinja2 import Environment
@@ -128,6 +128,12 @@ class ReviewPlugin(BasePlugin[ReviewConfig]):
             raise PluginError("medkb/review: approvals_required must be 1 or more")
         if self.config.browse_page_size < 1:
             raise PluginError("medkb/review: browse_page_size must be 1 or more")
+        for option in ("browse_dir", "changes_dir", "board_page", "review_queue_page"):
+            # Generated pages are written where these say: never outside the site.
+            value = str(self.config[option])
+            parts = PurePosixPath(value.replace("\\", "/")).parts
+            if not value.strip("/") or value.startswith("/") or ".." in parts:
+                raise PluginError(f"medkb/review: {option} {value!r} must be a folder or page inside docs_dir (relative, without '..')")
         c = self.config
         self.labels = ReviewLabels(
             c.board_line_title, c.board_line_text, c.tracker_title, c.updated_label, c.policy_label, c.pending_banner,
